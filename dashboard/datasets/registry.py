@@ -1,0 +1,62 @@
+"""The named datasets views can ask for, and the query that builds each one.
+
+A builder takes the source tables, the filters (or None) and keyword parameters, and
+returns an executable SQLAlchemy statement. Parameters are validated here against
+allow-lists before they reach a builder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sqlalchemy.sql import Executable, FromClause
+
+from dashboard.errors import InvalidFilter
+from dashboard.filters import Filters
+from dashboard.queries import overview
+from dashboard.queries.dialect import GRAINS
+
+Builder = Callable[..., Executable]
+
+
+def _needs_filters(filters: Filters | None) -> Filters:
+    if filters is None:
+        raise InvalidFilter("This dataset needs a period.")
+    return filters
+
+
+def _grain(params: Mapping[str, Any]) -> str:
+    grain = params.get("grain", "week")
+    if grain not in GRAINS:
+        raise InvalidFilter(f"Unknown grain '{grain}'; use one of {', '.join(GRAINS)}.")
+    return grain
+
+
+def _summary(builder: Callable[..., Executable]) -> Builder:
+    def build(tables: Mapping[str, FromClause], filters: Filters | None, **params: Any) -> Executable:
+        return builder(tables, _needs_filters(filters), _grain(params))
+
+    return build
+
+
+def _kpi_sql(tables: Mapping[str, FromClause], filters: Filters | None, **params: Any) -> Executable:
+    resolved = _needs_filters(filters)
+    formula = params["formula"]
+    if not formula.startswith("sql:"):
+        raise InvalidFilter("Not a SQL-defined KPI.")
+    return overview.kpi_sql_statement(formula[4:], resolved.start_date, resolved.end_exclusive, resolved.plant_id)
+
+
+DATASETS: dict[str, Builder] = {
+    "plants": lambda tables, filters, **params: overview.select_plants(tables),
+    "kpi_definitions": lambda tables, filters, **params: overview.select_kpi_definitions(tables),
+    "data_extent": lambda tables, filters, **params: overview.select_data_extent(tables),
+    "production_summary": _summary(overview.select_production_summary),
+    "defect_summary": _summary(overview.select_defect_summary),
+    "feedback_summary": _summary(overview.select_feedback_summary),
+    "supplier_summary": _summary(overview.select_supplier_summary),
+    "capa_summary": _summary(overview.select_capa_summary),
+    "key_results_at": lambda tables, filters, **params: overview.select_key_results_at(tables, _needs_filters(filters)),
+    "kpi_sql": _kpi_sql,
+}

@@ -1,0 +1,130 @@
+"""Runs registered datasets against the sources, through the frame cache.
+
+- The cache key is built from the dataset name, the resolved filter and the sorted
+  parameters, hashed; only successful results are cached.
+- Concurrent cold requests for one key in a process run the query once (single-flight).
+- When the database fails, the last good copy is returned marked ``stale``; with no copy
+  at all, :class:`DataUnavailable` carries a message the page can show.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import threading
+import weakref
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+from dashboard.datasets.cache import CachedFrame, FrameCache
+from dashboard.datasets.interface import Dataset
+from dashboard.datasets.registry import DATASETS, Builder
+from dashboard.errors import DataUnavailable, InvalidFilter
+from dashboard.filters import Filters
+from dashboard.sources.mapping import Sources
+
+log = logging.getLogger(__name__)
+KEY_VERSION = "1"
+MAX_ROWS = 50_000
+
+
+def cache_key(name: str, filters: Filters | None, params: Mapping[str, Any]) -> str:
+    """``ds:<name>:<hash>`` of the dataset name, resolved filter and parameters."""
+    spec = {
+        "v": KEY_VERSION,
+        "name": name,
+        "filters": filters.cache_token() if filters else None,
+        "params": {k: str(v) for k, v in sorted(params.items())},
+    }
+    digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:32]
+    return f"ds:{name}:{digest}"
+
+
+def describe_failure(error: Exception) -> str:
+    """A user-facing sentence for a database failure (no SQL, no internals)."""
+    text = str(getattr(error, "orig", error)).lower()
+    if "timeout" in text or "interrupted" in text or "canceling statement" in text:
+        return "The quality database took too long to answer; try a shorter period or one plant."
+    if "no such table" in text or "does not exist" in text or "undefinedtable" in text:
+        return ("The quality database has no such table; check the source mapping with "
+                "'python -m dashboard check-sources', or create demo data with 'python -m dashboard demo'.")
+    return "Cannot reach the quality database; check that it is running and that DASHBOARD_DATABASE_URL is right."
+
+
+class SqlRepository:
+    """The repository views use (see ``dashboard.datasets.interface.Repository``)."""
+
+    def __init__(self, sources: Sources, cache: FrameCache, datasets: Mapping[str, Builder] = DATASETS) -> None:
+        self._sources = sources
+        self._cache = cache
+        self._datasets = dict(datasets)
+        self._locks: weakref.WeakValueDictionary[str, threading.Lock] = weakref.WeakValueDictionary()
+        self._locks_guard = threading.Lock()
+        self.queries_run = 0
+
+    @property
+    def sources(self) -> Sources:
+        """The sources this repository reads."""
+        return self._sources
+
+    @property
+    def cache(self) -> FrameCache:
+        """The frame cache."""
+        return self._cache
+
+    def fetch(self, name: str, filters: Filters | None = None, **params: Any) -> Dataset:
+        """The dataset ``name``: from the cache, else from the database (once per key at a time)."""
+        if name not in self._datasets:
+            raise InvalidFilter(f"Unknown dataset '{name}'.")
+        key = cache_key(name, filters, params)
+        hit = self._cache.get(key)
+        if hit is not None:
+            return Dataset(hit.frame, hit.fetched_at)
+        with self._lock_for(key):
+            hit = self._cache.get(key)
+            if hit is not None:
+                return Dataset(hit.frame, hit.fetched_at)
+            try:
+                fresh = self._run(name, filters, params)
+            except (SQLAlchemyError, DBAPIError) as error:
+                return self._fallback(name, key, error)
+            self._cache.set(key, fresh.frame, fresh.fetched_at)
+            return Dataset(fresh.frame, fresh.fetched_at)
+
+    def run_uncached(self, name: str, filters: Filters | None = None, **params: Any) -> pd.DataFrame:
+        """Run a dataset's query without the cache (benchmarks, checks)."""
+        return self._run(name, filters, params).frame
+
+    def _run(self, name: str, filters: Filters | None, params: Mapping[str, Any]) -> CachedFrame:
+        statement = self._datasets[name](self._sources.tables(), filters, **params)
+        engine = self._sources.engine_for(statement)
+        with engine.connect() as connection:
+            result = connection.execute(statement)
+            rows = result.fetchmany(MAX_ROWS + 1)
+            columns = list(result.keys())
+        if len(rows) > MAX_ROWS:
+            raise InvalidFilter(f"The dataset '{name}' would return more than {MAX_ROWS:,} rows; narrow the filters.")
+        self.queries_run += 1
+        return CachedFrame(pd.DataFrame.from_records(rows, columns=columns), dt.datetime.now(dt.UTC))
+
+    def _fallback(self, name: str, key: str, error: Exception) -> Dataset:
+        message = describe_failure(error)
+        log.error("Dataset %s failed: %s", name, error.__class__.__name__, exc_info=log.isEnabledFor(logging.DEBUG))
+        log.warning("Dataset %s: %s", name, str(getattr(error, "orig", error)).splitlines()[0][:300])
+        last = self._cache.get_last_good(key)
+        if last is None:
+            raise DataUnavailable(message) from error
+        return Dataset(last.frame, last.fetched_at, stale=True, problem=message)
+
+    def _lock_for(self, key: str) -> threading.Lock:
+        with self._locks_guard:
+            lock = self._locks.get(key)
+            if lock is None:
+                lock = threading.Lock()
+                self._locks[key] = lock
+            return lock

@@ -1,0 +1,70 @@
+"""``create_app(settings)``: the one place that wires every layer together."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import dash
+from flask import Flask, jsonify
+from flask_caching import Cache
+
+from dashboard.config import PROJECT_ROOT, Settings
+from dashboard.datasets.cache import FrameCache, make_cache
+from dashboard.datasets.repository import SqlRepository
+from dashboard.figures.theme import register_templates
+from dashboard.health import health_report
+from dashboard.http import install_callback_validation, install_error_handlers, install_security_headers
+from dashboard.sources.engines import make_source_engine
+from dashboard.sources.mapping import Sources, load_mappings
+from dashboard.state import EXTENSION, AppState, get_state
+
+PAGES_FOLDER = Path(__file__).resolve().parent / "pages"
+
+
+def build_repository(settings: Settings, cache: Cache) -> SqlRepository:
+    """The sources and the cached repository for ``settings``."""
+    sources = Sources(
+        make_source_engine(settings.database_url, settings),
+        load_mappings(settings.sources_file),
+        lambda url: make_source_engine(url, settings),
+    )
+    frames = FrameCache(cache, timeout_s=settings.cache_timeout_s, stale_keep_s=settings.stale_keep_s)
+    return SqlRepository(sources, frames)
+
+
+def create_app(settings: Settings) -> dash.Dash:
+    """A configured Dash app; its Flask server is ``app.server``."""
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    server = Flask("dashboard", root_path=str(PROJECT_ROOT))
+    server.config.update(SECRET_KEY=settings.secret_key, DEBUG=settings.debug, MAX_CONTENT_LENGTH=1024 * 1024)
+    cache = make_cache(settings, server)
+    server.extensions[EXTENSION] = AppState(settings, build_repository(settings, cache))
+    register_templates()
+
+    app = dash.Dash(
+        "dashboard",
+        server=server,
+        use_pages=True,
+        pages_folder=str(PAGES_FOLDER),
+        assets_folder=str(PROJECT_ROOT / "assets"),
+        title="Quality dashboard",
+        update_title=None,
+        suppress_callback_exceptions=True,
+        serve_locally=True,
+        compress=False,
+    )
+    from dashboard.components.shell import shell
+    from dashboard.pages._shared import register_shared_callbacks
+
+    app.layout = shell()
+    register_shared_callbacks(app)
+
+    @server.get("/healthz")
+    def healthz():
+        return jsonify(health_report(get_state().repository))
+
+    install_callback_validation(server, app)
+    install_security_headers(server, app)
+    install_error_handlers(server)
+    return app

@@ -1,0 +1,22 @@
+"""gunicorn settings from the dashboard's settings: ``gunicorn -c python:dashboard.gunicorn_conf app:server``.
+
+The worker timeout comes from DASHBOARD_WORKER_TIMEOUT_S, so the timeout ladder
+(statement < callback < worker < refresh) holds in production too.
+"""
+
+import os
+
+from dashboard.config import PROJECT_ROOT, settings_from_env
+
+_settings = settings_from_env(os.environ, dotenv_path=PROJECT_ROOT / ".env")
+
+bind = f"{_settings.host}:{_settings.port}"
+workers = _settings.workers
+threads = 4
+worker_class = "gthread"
+timeout = int(_settings.worker_timeout_s)
+graceful_timeout = int(_settings.worker_timeout_s)
+keepalive = 5
+accesslog = "-"
+errorlog = "-"
+loglevel = _settings.log_level.lower()

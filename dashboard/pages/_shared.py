@@ -1,0 +1,79 @@
+"""What every page does with the global filter: parse it, render the bar, sync it to the URL."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from urllib.parse import urlencode
+
+import dash
+from dash import Input, Output, State, html
+
+from dashboard.components import ids
+from dashboard.components.filter_bar import filter_bar, problems_alert
+from dashboard.errors import DataUnavailable
+from dashboard.filters import PERIODS, ParsedFilters, parse_filters
+from dashboard.state import get_state
+
+
+@dataclasses.dataclass(frozen=True)
+class PageFilters:
+    """The parsed filter and the plant options the bar offers."""
+
+    parsed: ParsedFilters
+    plants: tuple[tuple[str, str], ...]
+
+
+def page_filters(params: Mapping[str, object]) -> PageFilters:
+    """Parse URL or callback parameters against the plants in the database."""
+    state = get_state()
+    problems: tuple[str, ...] = ()
+    try:
+        frame = state.repository.fetch("plants").frame
+        plants = tuple(zip(frame["plant_id"], frame["plant_name"], strict=True))
+    except DataUnavailable as error:
+        plants, problems = (), (str(error),)
+    parsed = parse_filters(
+        params, today=state.settings.today_or_now(), plants=[code for code, _ in plants],
+        max_span_days=state.settings.max_span_days,
+    )
+    return PageFilters(dataclasses.replace(parsed, problems=parsed.problems + problems), plants)
+
+
+def filter_section(page: PageFilters) -> html.Div:
+    """The filter bar and any messages about rejected values."""
+    filters = page.parsed.filters
+    return html.Div([
+        filter_bar(
+            periods=list(PERIODS.items()), period=filters.period, start=filters.start_date, end=filters.end_date,
+            plants=page.plants, plant=filters.plant_id, today=get_state().settings.today_or_now(),
+        ),
+        problems_alert(page.parsed.problems),
+    ])
+
+
+def filters_to_search(period: object, start: object, end: object, plant: object) -> str:
+    """The URL query string for the bar's values (unvalidated: the page validates on load)."""
+    query = {"period": period if isinstance(period, str) else ""}
+    if period == "custom":
+        query.update(start=str(start or "")[:10], end=str(end or "")[:10])
+    if isinstance(plant, str) and plant:
+        query["plant"] = plant
+    return "?" + urlencode(query)
+
+
+def register_shared_callbacks(app: dash.Dash) -> None:
+    """Callbacks that belong to the shell rather than to one page."""
+
+    @app.callback(
+        Output(ids.URL, "search"),
+        Input(ids.FILTER_PERIOD, "value"),
+        Input(ids.FILTER_START, "start_date"),
+        Input(ids.FILTER_START, "end_date"),
+        Input(ids.FILTER_PLANT, "value"),
+        State(ids.URL, "search"),
+        prevent_initial_call=True,
+    )
+    def update_url_from_filters(period: object, start: object, end: object, plant: object, current: object) -> str:
+        search = filters_to_search(period, start, end, plant)
+        return dash.no_update if search == current else search

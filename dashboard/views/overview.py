@@ -1,0 +1,212 @@
+"""The overview: one tile per KPI definition, against target, with the change since the
+previous period, a sparkline and the time the data was read.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.datasets.interface import Dataset, Repository
+from dashboard.errors import DataUnavailable, InvalidFilter
+from dashboard.figures.sparkline import sparkline_figure
+from dashboard.filters import Filters
+from dashboard.metrics import okr
+from dashboard.metrics.kpis import BUILTIN_KPIS, kpi_series, period_sums
+from dashboard.metrics.status import Delta, Status, delta, kpi_status
+from dashboard.views.formatting import UNIT_LABELS, format_change, format_time, format_value
+
+
+@dataclasses.dataclass(frozen=True)
+class KpiTile:
+    """Everything one KPI tile shows."""
+
+    kpi_id: str
+    name: str
+    unit: str
+    value: float | None
+    value_text: str
+    target_text: str
+    previous_text: str
+    delta: Delta
+    delta_text: str
+    status: Status
+    detail: str | None
+    definition: str
+    owner: str
+    cadence: str
+    direction: str
+    view_path: str
+    sparkline: go.Figure | None
+    as_of: dt.datetime | None
+    stale: bool = False
+    problem: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class OverviewView:
+    """The overview page's content."""
+
+    filters: Filters
+    period_label: str
+    tiles: tuple[KpiTile, ...]
+    problems: tuple[str, ...] = ()
+    as_of: dt.datetime | None = None
+
+    @property
+    def stale_since(self) -> dt.datetime | None:
+        """When the oldest stale tile's data was read, if any tile is stale."""
+        times = [t.as_of for t in self.tiles if t.stale and t.as_of]
+        return min(times) if times else None
+
+
+def sparkline_grain(filters: Filters) -> str:
+    """Day buckets up to a month, weeks up to ~6 months, months beyond."""
+    if filters.days <= 31:
+        return "day"
+    if filters.days <= 200:
+        return "week"
+    return "month"
+
+
+@dataclasses.dataclass
+class _Fetcher:
+    """Fetches each summary once per page build and remembers failures."""
+
+    repo: Repository
+    filters: Filters
+    grain: str
+    results: dict[str, Dataset | DataUnavailable] = dataclasses.field(default_factory=dict)
+
+    def get(self, name: str, **params: object) -> Dataset:
+        key = name + repr(sorted(params.items()))
+        if key not in self.results:
+            try:
+                self.results[key] = self.repo.fetch(name, self.filters, **params)
+            except DataUnavailable as error:
+                self.results[key] = error
+        result = self.results[key]
+        if isinstance(result, DataUnavailable):
+            raise result
+        return result
+
+
+@dataclasses.dataclass(frozen=True)
+class _Computed:
+    current: float | None
+    previous: float | None
+    series: pd.Series | None
+    detail: str | None
+    datasets: tuple[Dataset, ...]
+
+
+def _builtin(metric: str, fetcher: _Fetcher) -> _Computed:
+    if metric == "okr_progress":
+        return _okr_progress(fetcher)
+    kpi = BUILTIN_KPIS.get(metric)
+    if kpi is None:
+        raise InvalidFilter(f"Unknown built-in metric '{metric}' in kpi_definitions.")
+    datasets = tuple(fetcher.get(name, grain=fetcher.grain) for name in kpi.datasets)
+    frames = [d.frame for d in datasets]
+    has_current = all((f["period"] == "current").any() for f in frames)
+    has_previous = all((f["period"] == "previous").any() for f in frames)
+    current_sums = period_sums(frames, "current")
+    current = kpi.compute(current_sums) if has_current else None
+    previous = kpi.compute(period_sums(frames, "previous")) if has_previous else None
+    detail = kpi.explain(current_sums) if has_current else None
+    return _Computed(current, previous, kpi_series(kpi, frames) if has_current else None, detail, datasets)
+
+
+def _okr_progress(fetcher: _Fetcher) -> _Computed:
+    dataset = fetcher.get("key_results_at")
+    frame = dataset.frame
+
+    def rollup(column: str) -> float | None:
+        return okr.weighted_progress_pct(
+            (okr.key_result_progress_pct(r.kr_kind, r[column], r.start_value, r.target_value, r.band_low, r.band_high),
+             float(r.weight))
+            for _, r in frame.iterrows()
+        )
+
+    detail = f"{len(frame)} key results active on {fetcher.filters.end_date:%d %b %Y}; all plants"
+    return _Computed(rollup("current_value"), rollup("previous_value"), None, detail, (dataset,))
+
+
+def _sql(formula: str, fetcher: _Fetcher) -> _Computed:
+    current = fetcher.repo.fetch("kpi_sql", fetcher.filters, formula=formula)
+    previous = fetcher.repo.fetch("kpi_sql", fetcher.filters.previous(), formula=formula)
+
+    def scalar(dataset: Dataset) -> float | None:
+        frame = dataset.frame
+        if frame.empty or pd.isna(frame.iat[0, 0]):
+            return None
+        return float(frame.iat[0, 0])
+
+    return _Computed(scalar(current), scalar(previous), None, None, (current, previous))
+
+
+def _compute(formula: str, fetcher: _Fetcher) -> _Computed:
+    kind, _, body = formula.partition(":")
+    if kind == "builtin":
+        return _builtin(body.strip(), fetcher)
+    if kind == "sql":
+        return _sql(formula, fetcher)
+    raise InvalidFilter(f"The formula '{formula[:40]}' must start with builtin: or sql:.")
+
+
+def _optional(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _tile(row: pd.Series, fetcher: _Fetcher) -> KpiTile:
+    unit, direction = row["unit"], row["direction"]
+    target = _optional(row["target"])
+    base = {
+        "kpi_id": row["kpi_id"], "name": row["kpi_name"], "unit": unit, "direction": direction,
+        "definition": row["definition"], "owner": row["owner"], "cadence": row["cadence"],
+        "view_path": row["view_path"],
+        "target_text": "no target" if target is None else f"target {format_value(target, unit)}",
+    }
+    try:
+        computed = _compute(row["formula"], fetcher)
+    except (DataUnavailable, InvalidFilter) as error:
+        return KpiTile(
+            **base, value=None, value_text="–", previous_text="–", delta=Delta(None, None), delta_text="–",
+            status=Status("no_data"), detail=None, sparkline=None, as_of=None, problem=str(error),
+        )
+    change = delta(computed.current, computed.previous, direction)
+    stale = [d for d in computed.datasets if d.stale]
+    series = computed.series
+    return KpiTile(
+        **base,
+        value=computed.current,
+        value_text=format_value(computed.current, unit) if computed.current is not None else "No data",
+        previous_text=format_value(computed.previous, unit),
+        delta=change,
+        delta_text=format_change(change.change, unit),
+        status=kpi_status(computed.current, direction, target, _optional(row["amber_threshold"]), _optional(row["red_threshold"])),
+        detail=computed.detail,
+        sparkline=sparkline_figure(series, target=target, unit_label=UNIT_LABELS.get(unit, ""))
+        if series is not None and len(series) > 1 else None,
+        as_of=min(d.fetched_at for d in computed.datasets),
+        stale=bool(stale),
+        problem=f"{stale[0].problem} Showing data from {format_time(min(d.fetched_at for d in stale))}." if stale else None,
+    )
+
+
+def build_overview(filters: Filters, repo: Repository, problems: tuple[str, ...] = ()) -> OverviewView:
+    """The overview for ``filters``. ``problems`` are input messages to show (from parsing)."""
+    try:
+        definitions = repo.fetch("kpi_definitions")
+    except DataUnavailable as error:
+        return OverviewView(filters, filters.label(), (), problems + (str(error),))
+    if definitions.frame.empty:
+        message = "No KPIs are defined yet: add rows to the kpi_definitions table (see docs/data-dictionary.md)."
+        return OverviewView(filters, filters.label(), (), problems + (message,))
+    fetcher = _Fetcher(repo, filters, sparkline_grain(filters))
+    tiles = tuple(_tile(row, fetcher) for _, row in definitions.frame.iterrows())
+    times = [t.as_of for t in tiles if t.as_of is not None]
+    return OverviewView(filters, filters.label(), tiles, problems, min(times) if times else None)

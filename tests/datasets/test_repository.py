@@ -1,0 +1,160 @@
+"""The repository on real databases: caching, single-flight, stale fallback, row caps."""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+import threading
+
+import pytest
+from sqlalchemy import text
+
+from dashboard.datasets.registry import DATASETS
+from dashboard.datasets.repository import SqlRepository, cache_key
+from dashboard.errors import DataUnavailable, InvalidFilter
+from dashboard.filters import Filters
+from dashboard.sources.engines import make_source_engine
+from dashboard.sources.mapping import Sources
+from tests.helpers import repository_for, settings_for
+from tests.seed import seed
+
+MARCH = Filters("custom", dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def seeded_url(request: pytest.FixtureRequest, tmp_path) -> str:
+    url = request.getfixturevalue("pg_url") if request.param == "postgresql" else f"sqlite:///{tmp_path / 'q.db'}"
+    seed(url)
+    return url
+
+
+def test_every_dataset_runs_on_both_databases(seeded_url: str) -> None:
+    repo = repository_for(seeded_url)
+    params = {"grain": "week", "formula": "sql:SELECT COUNT(*) AS value FROM defects WHERE defect_date < :end_date"}
+    for name in DATASETS:
+        frame = repo.fetch(name, MARCH, **params).frame
+        assert not frame.empty, name
+    repo.sources.dispose()
+
+
+def test_second_fetch_is_served_from_the_cache(seeded_url: str) -> None:
+    repo = repository_for(seeded_url)
+    first = repo.fetch("defect_summary", MARCH, grain="week")
+    second = repo.fetch("defect_summary", MARCH, grain="week")
+    assert repo.queries_run == 1
+    assert second.fetched_at == first.fetched_at
+    assert second.frame.equals(first.frame)
+    repo.fetch("defect_summary", MARCH, grain="month")
+    assert repo.queries_run == 2
+    repo.sources.dispose()
+
+
+def test_summary_sums_match_the_hand_made_rows(seeded_url: str) -> None:
+    repo = repository_for(seeded_url)
+    frame = repo.fetch("defect_summary", MARCH, grain="month").frame
+    current = frame[frame["period"] == "current"]
+    assert current["defect_count"].sum() == 40 and current["cost_eur"].sum() == pytest.approx(400.0)
+    assert list(current["bucket_date"]) == [dt.date(2026, 3, 1)]
+    previous = frame[frame["period"] == "previous"]
+    assert previous["defect_count"].sum() == 50
+    plant = Filters("custom", MARCH.start_date, MARCH.end_date, "P02")
+    frame = repo.fetch("defect_summary", plant, grain="month").frame
+    assert frame["defect_count"].sum() == 10
+    repo.sources.dispose()
+
+
+def test_cache_key_depends_on_resolved_values_and_params() -> None:
+    other_label = Filters("90d", MARCH.start_date, MARCH.end_date)
+    assert cache_key("defect_summary", MARCH, {"grain": "week"}) == cache_key("defect_summary", other_label, {"grain": "week"})
+    assert cache_key("defect_summary", MARCH, {"grain": "week"}) != cache_key("defect_summary", MARCH, {"grain": "day"})
+    assert cache_key("defect_summary", MARCH, {}) != cache_key("capa_summary", MARCH, {})
+
+
+@pytest.mark.postgres
+def test_fifty_concurrent_cold_requests_run_the_query_once(pg_url: str) -> None:
+    slow = {"slow": lambda tables, filters, **params: text("SELECT pg_sleep(0.3), 1 AS answer")}
+    settings = settings_for(pg_url)
+    from tests.helpers import frame_cache_for
+
+    sources = Sources(make_source_engine(pg_url, settings), {}, lambda url: make_source_engine(url, settings))
+    repo = SqlRepository(sources, frame_cache_for(settings), slow)
+    results, barrier = [], threading.Barrier(50)
+
+    def request() -> None:
+        barrier.wait()
+        results.append(repo.fetch("slow", MARCH).frame["answer"].iloc[0])
+
+    threads = [threading.Thread(target=request) for _ in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [1] * 50
+    assert repo.queries_run == 1
+    sources.dispose()
+
+
+def _dead_url() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"postgresql+psycopg://postgres@127.0.0.1:{port}/nowhere"
+
+
+def test_database_down_serves_the_last_good_copy_marked_stale(sqlite_url: str) -> None:
+    seed(sqlite_url)
+    good = repository_for(sqlite_url)
+    fresh = good.fetch("defect_summary", MARCH, grain="week")
+    key = cache_key("defect_summary", MARCH, {"grain": "week"})
+    good.cache._backend.delete(key)  # the fresh copy expires; the last-good copy stays
+    settings = settings_for(_dead_url(), pool_timeout_s="1")
+    dead = Sources(make_source_engine(settings.database_url, settings), {}, None)
+    down = SqlRepository(dead, good.cache)
+    stale = down.fetch("defect_summary", MARCH, grain="week")
+    assert stale.stale and stale.fetched_at == fresh.fetched_at
+    assert "Cannot reach the quality database" in stale.problem
+    assert stale.frame.equals(fresh.frame)
+    with pytest.raises(DataUnavailable, match="Cannot reach"):
+        down.fetch("capa_summary", MARCH, grain="week")  # never fetched: nothing to fall back on
+    good.sources.dispose()
+
+
+def test_missing_table_says_what_to_do(sqlite_url: str) -> None:
+    repo = repository_for(sqlite_url)  # an empty database
+    with pytest.raises(DataUnavailable, match="check-sources"):
+        repo.fetch("plants")
+
+
+def test_unknown_dataset_is_refused(sqlite_url: str) -> None:
+    with pytest.raises(InvalidFilter, match="Unknown dataset"):
+        repository_for(sqlite_url).fetch("users")
+
+
+def test_sqlite_source_connections_are_read_only(sqlite_url: str) -> None:
+    seed(sqlite_url)
+    engine = make_source_engine(sqlite_url, settings_for(sqlite_url))
+    with engine.connect() as conn, pytest.raises(Exception, match="readonly|read-only|query_only|attempt to write"):
+        conn.execute(text("DELETE FROM defects"))
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_source_connections_are_read_only_with_a_statement_timeout(pg_url: str) -> None:
+    seed(pg_url)
+    engine = make_source_engine(pg_url, settings_for(pg_url, statement_timeout_s="0.5", callback_timeout_s="8"))
+    with engine.connect() as conn:
+        assert conn.execute(text("SHOW statement_timeout")).scalar() == "500ms"
+        with pytest.raises(Exception, match="read-only"):
+            conn.execute(text("DELETE FROM defects"))
+    with engine.connect() as conn, pytest.raises(Exception, match="statement timeout"):
+        conn.execute(text("SELECT pg_sleep(3)"))
+    engine.dispose()
+
+
+def test_sqlite_statement_timeout_interrupts_a_runaway_query(sqlite_url: str) -> None:
+    seed(sqlite_url)
+    engine = make_source_engine(sqlite_url, settings_for(sqlite_url, statement_timeout_s="0.2", callback_timeout_s="8"))
+    runaway = text("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n")
+    with engine.connect() as conn, pytest.raises(Exception, match="interrupted"):
+        conn.execute(runaway)
+    engine.dispose()

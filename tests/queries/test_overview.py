@@ -1,0 +1,95 @@
+"""Overview query builders: input -> SQL -> bound parameters (table-driven, no database)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy.dialects import postgresql, sqlite
+
+from dashboard.datasets.registry import DATASETS
+from dashboard.filters import Filters
+from dashboard.queries import overview
+from dashboard.sources import schema
+
+TABLES = schema.metadata.tables
+MARCH = Filters("custom", dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+MARCH_P01 = Filters("custom", dt.date(2026, 3, 1), dt.date(2026, 3, 31), "P01")
+
+
+def sql(statement, dialect=None) -> tuple[str, dict]:
+    compiled = statement.compile(dialect=dialect or sqlite.dialect())
+    return " ".join(str(compiled).split()), compiled.params
+
+
+CASES = [
+    (
+        overview.select_defect_summary(TABLES, MARCH_P01, "week"),
+        "SELECT CASE WHEN (defects.defect_date >= ?) THEN ? ELSE ? END AS period, "
+        "date(defects.defect_date, 'weekday 0', '-6 days') AS bucket_date, sum(defects.defect_count) AS defect_count, "
+        "sum(defects.cost_eur) AS cost_eur FROM defects WHERE defects.defect_date >= ? AND defects.defect_date < ? "
+        "AND defects.plant_id = ? GROUP BY CASE WHEN (defects.defect_date >= ?) THEN ? ELSE ? END, "
+        "date(defects.defect_date, 'weekday 0', '-6 days') ORDER BY period, bucket_date",
+        {"defect_date_1": dt.date(2026, 3, 1), "param_1": "current", "param_2": "previous",
+         "defect_date_2": dt.date(2026, 1, 29), "defect_date_3": dt.date(2026, 4, 1), "plant_id_1": "P01"},
+    ),
+    (
+        overview.select_supplier_summary(TABLES, MARCH, "month"),
+        "SELECT CASE WHEN (supplier_lots.received_date >= ?) THEN ? ELSE ? END AS period, "
+        "date(supplier_lots.received_date, 'start of month') AS bucket_date, sum(supplier_lots.units_received) AS units_received, "
+        "sum(supplier_lots.units_rejected) AS units_rejected FROM supplier_lots WHERE supplier_lots.received_date >= ? "
+        "AND supplier_lots.received_date < ? GROUP BY CASE WHEN (supplier_lots.received_date >= ?) THEN ? ELSE ? END, "
+        "date(supplier_lots.received_date, 'start of month') ORDER BY period, bucket_date",
+        {"received_date_1": dt.date(2026, 3, 1), "param_1": "current", "param_2": "previous",
+         "received_date_2": dt.date(2026, 1, 29), "received_date_3": dt.date(2026, 4, 1)},
+    ),
+    (
+        overview.kpi_sql_statement(
+            "SELECT COUNT(*) FROM audit_findings WHERE audit_date < :end_date AND (:plant_id IS NULL OR plant_id = :plant_id)",
+            MARCH.start_date, MARCH.end_exclusive, None),
+        "SELECT COUNT(*) FROM audit_findings WHERE audit_date < ? AND (? IS NULL OR plant_id = ?)",
+        {"end_date": dt.date(2026, 4, 1), "plant_id": None},
+    ),
+    (
+        overview.select_plants(TABLES),
+        "SELECT plants.plant_id, plants.plant_name FROM plants ORDER BY plants.plant_id",
+        {},
+    ),
+]
+
+
+@pytest.mark.parametrize(("statement", "expected_sql", "expected_params"), CASES)
+def test_builder_produces_sql_and_params(statement, expected_sql: str, expected_params: dict) -> None:
+    assert sql(statement) == (expected_sql, expected_params)
+
+
+@pytest.mark.parametrize("name", sorted(DATASETS))
+@pytest.mark.parametrize("dialect", [sqlite.dialect(), postgresql.dialect()], ids=["sqlite", "postgresql"])
+def test_user_values_are_always_bound_never_in_the_sql_text(name: str, dialect) -> None:
+    hostile = "P01'; DROP TABLE defects; --"
+    filters = Filters("custom", dt.date(2026, 3, 1), dt.date(2026, 3, 31), hostile)
+    params = {"grain": "week"}
+    if name == "kpi_sql":
+        params = {"formula": "sql:SELECT 1 WHERE :plant_id IS NOT NULL"}
+    text, bound = sql(DATASETS[name](TABLES, filters, **params), dialect)
+    assert "DROP TABLE" not in text and "2026-03" not in text
+    if name not in ("plants", "kpi_definitions", "data_extent", "key_results_at"):
+        assert hostile in bound.values()
+
+
+def test_the_previous_period_is_the_same_length_just_before() -> None:
+    _, params = sql(overview.select_production_summary(TABLES, MARCH, "day"))
+    assert params["production_date_2"] == dt.date(2026, 1, 29)  # 31 days before 1 March
+    assert params["production_date_3"] == dt.date(2026, 4, 1)  # end is exclusive
+
+
+def test_unknown_grain_is_refused_before_any_sql() -> None:
+    from dashboard.errors import InvalidFilter
+
+    with pytest.raises(InvalidFilter, match="Unknown grain"):
+        DATASETS["defect_summary"](TABLES, MARCH, grain="fortnight")
+
+
+def test_sql_kpi_binds_only_the_parameters_it_uses() -> None:
+    text, params = sql(overview.kpi_sql_statement("SELECT 42 AS value", MARCH.start_date, MARCH.end_exclusive, "P01"))
+    assert (text, params) == ("SELECT 42 AS value", {})
