@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from urllib.parse import urlencode
 
 import dash
-from dash import Input, Output, State, html
+from dash import Input, Output, State, dcc, html
 
 from dashboard.components import ids
 from dashboard.components.filter_bar import filter_bar, problems_alert
@@ -43,7 +43,10 @@ def page_filters(params: Mapping[str, object]) -> PageFilters:
 def filter_section(page: PageFilters) -> html.Div:
     """The filter bar and any messages about rejected values."""
     filters = page.parsed.filters
+    initial = {"period": filters.period, "start": filters.start_date.isoformat(), "end": filters.end_date.isoformat(),
+               "plant": filters.plant_id}
     return html.Div([
+        dcc.Store(id=ids.FILTER_INITIAL, data=initial),
         filter_bar(
             periods=list(PERIODS.items()), period=filters.period, start=filters.start_date, end=filters.end_date,
             plants=page.plants, plant=filters.plant_id, today=get_state().settings.today_or_now(),
@@ -71,9 +74,15 @@ def register_shared_callbacks(app: dash.Dash) -> None:
         Input(ids.FILTER_START, "start_date"),
         Input(ids.FILTER_START, "end_date"),
         Input(ids.FILTER_PLANT, "value"),
-        State(ids.URL, "search"),
+        State(ids.FILTER_INITIAL, "data"),
         prevent_initial_call=True,
     )
-    def update_url_from_filters(period: object, start: object, end: object, plant: object, current: object) -> str:
+    def update_url_from_filters(period: object, start: object, end: object, plant: object, initial: object) -> str:
+        """Push the bar's values into the URL, unless they are what the page was drawn with
+        (date pickers report their values on mount; that must not rewrite the URL)."""
         search = filters_to_search(period, start, end, plant)
-        return dash.no_update if search == current else search
+        if isinstance(initial, dict):
+            drawn = filters_to_search(initial.get("period"), initial.get("start"), initial.get("end"), initial.get("plant"))
+            if search == drawn:
+                return dash.no_update
+        return search

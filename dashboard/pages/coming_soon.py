@@ -6,15 +6,8 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-UPCOMING = {
-    "/defects": ("Defect trends", "Pareto, defect-rate control chart, drill from plant to line to records."),
-    "/process-control": ("Process control", "Control charts, run rules and capability per characteristic."),
-    "/suppliers": ("Supplier scorecards", "Fair ranking of suppliers by PPM, delivery and SCARs."),
-    "/voc": ("Voice of the customer", "NPS, complaints and comment themes tied to defect codes."),
-    "/okr": ("OKR progress", "Objectives, key results, check-ins and forecasts."),
-    "/capa": ("CAPA", "Corrective and preventive actions, on-time closure and effectiveness."),
-    "/audits": ("Audit findings", "Open findings by clause and severity."),
-}
+from dashboard.pages._catalogue import UPCOMING
+
 
 
 def _layout(title: str, blurb: str):

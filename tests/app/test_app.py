@@ -1,0 +1,136 @@
+"""The app through Flask's test client: pages, callbacks, forged requests, health, headers."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from dashboard.pages._catalogue import UPCOMING
+from tests.app.conftest import build_app
+
+ROUTER = "..{}_pages_content.children...{}_pages_store.data..".format("", "")
+OVERVIEW = "..overview-tiles.children...overview-status.children.."
+
+
+def route(client, pathname: str, search: str = ""):
+    body = {
+        "output": ROUTER,
+        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+        "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
+                   {"id": "_pages_location", "property": "search", "value": search}],
+        "changedPropIds": ["_pages_location.pathname"],
+        "state": [],
+    }
+    return client.post("/_dash-update-component", json=body)
+
+
+def overview(client, query):
+    body = {
+        "output": OVERVIEW,
+        "outputs": [{"id": "overview-tiles", "property": "children"}, {"id": "overview-status", "property": "children"}],
+        "inputs": [{"id": "overview-query", "property": "data", "value": query},
+                   {"id": "overview-refresh", "property": "n_intervals", "value": None}],
+        "changedPropIds": ["overview-query.data"],
+        "state": [],
+    }
+    return client.post("/_dash-update-component", json=body)
+
+
+@pytest.mark.parametrize("path", ["/", *UPCOMING, "/no-such-page"])
+def test_every_page_renders(client, path: str) -> None:
+    response = route(client, path)
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "Traceback" not in text
+    if path == "/no-such-page":
+        assert "Page not found" in text
+    elif path in UPCOMING:
+        assert "Coming soon" in text
+
+
+@pytest.mark.parametrize(
+    ("search", "message"),
+    [
+        ("?plant=P99", "Unknown plant"),
+        ("?period=custom&start=2026-02-30&end=2026-03-31", "is not a date"),
+        ("?period=%00%ff<script>", "Unknown period"),
+        ("?plant=P01&plant=P02&colour=red", ""),
+    ],
+)
+def test_malformed_url_parameters_give_a_message_not_an_error(client, search: str, message: str) -> None:
+    response = route(client, "/", search)
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert message in text
+    assert "<script>" not in text
+
+
+def test_overview_callback_renders_tiles(client) -> None:
+    response = overview(client, {"period": "custom", "start": "2026-03-01", "end": "2026-03-31"})
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "98.0 %" in text and "First-pass yield" in text and "On target" in text
+
+
+def test_forged_store_value_is_validated_again(client) -> None:
+    response = overview(client, {"period": "custom", "start": "1900-01-01", "end": "2999-01-01", "plant": "P01' --"})
+    assert response.status_code == 200
+    assert "First-pass yield" in response.get_data(as_text=True)
+
+
+FORGED = [
+    ("not json", "text/plain"),
+    (json.dumps([1, 2, 3]), "application/json"),
+    (json.dumps({"output": "nope.children", "inputs": []}), "application/json"),
+    (json.dumps({"output": OVERVIEW, "inputs": "x"}), "application/json"),
+    (json.dumps({"output": OVERVIEW, "inputs": [{"id": "other", "property": "data", "value": 1}]}), "application/json"),
+    (json.dumps({"output": OVERVIEW, "inputs": [{"property": "data"}]}), "application/json"),
+    (json.dumps({"output": OVERVIEW, "changedPropIds": "x", "inputs": [
+        {"id": "overview-query", "property": "data", "value": {}},
+        {"id": "overview-refresh", "property": "n_intervals", "value": 1}]}), "application/json"),
+]
+
+
+@pytest.mark.parametrize(("body", "content_type"), FORGED)
+def test_forged_callback_requests_get_400(client, body: str, content_type: str) -> None:
+    response = client.post("/_dash-update-component", data=body, content_type=content_type)
+    assert response.status_code == 400
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_oversized_callback_body_is_refused(client) -> None:
+    response = client.post("/_dash-update-component", data="x" * (2 * 1024 * 1024), content_type="application/json")
+    assert 400 <= response.status_code < 500
+
+
+def test_security_headers(client) -> None:
+    headers = client.get("/").headers
+    csp = headers["Content-Security-Policy"]
+    assert "frame-ancestors 'self'" in csp and "script-src 'self' 'sha256-" in csp and "''" not in csp
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_healthz_ok(client) -> None:
+    report = client.get("/healthz").get_json()
+    assert report["status"] == "ok"
+    assert report["database"]["status"] == "ok" and report["cache"]["status"] == "ok"
+
+
+def test_healthz_degraded_when_the_database_is_gone(tmp_path) -> None:
+    app = build_app(f"postgresql+psycopg://postgres@127.0.0.1:1/nowhere", pool_timeout_s="1")
+    response = app.server.test_client().get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json()["status"] == "degraded"
+    assert response.get_json()["database"]["status"] == "down"
+
+
+def test_unknown_route_is_json_404_without_trace(client) -> None:
+    response = client.get("/api/secret")
+    assert response.status_code in (200, 404)  # Dash serves its index for client-side routes
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_debug_is_off_by_default(app) -> None:
+    assert app.server.debug is False

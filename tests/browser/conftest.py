@@ -1,0 +1,55 @@
+"""A live server and the system Chromium (selenium with /usr/bin/chromedriver)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+
+import pytest
+from werkzeug.serving import make_server
+
+from dashboard.state import EXTENSION
+from tests.app.conftest import build_app
+from tests.seed import seed
+
+CHROMIUM = os.environ.get("DASHBOARD_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("DASHBOARD_TEST_CHROMEDRIVER", "/usr/bin/chromedriver")
+
+
+@pytest.fixture
+def live_server(tmp_path) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path / 'q.db'}"
+    seed(url)
+    app = build_app(url, refresh_interval_s="60")
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+    app.server.extensions[EXTENSION].repository.sources.dispose()
+
+
+@pytest.fixture
+def browser():
+    if not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)):
+        message = f"Chromium ({CHROMIUM}) or chromedriver ({CHROMEDRIVER}) is not installed"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message + "; CI needs it.")
+        pytest.skip(message)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--window-size=1920,1080", "--disable-background-networking", "--disable-component-update",
+                     "--disable-sync", "--no-first-run", "--disable-quic"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
