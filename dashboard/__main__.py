@@ -25,8 +25,11 @@ def check_sources_command() -> int:
     from dashboard.sources.mapping import Sources, load_mappings
 
     settings = _settings()
-    sources = Sources(make_source_engine(settings.database_url, settings), load_mappings(settings.sources_file),
-                      lambda url: make_source_engine(url, settings))
+    sources = Sources(
+        make_source_engine(settings.database_url, settings),
+        load_mappings(settings.sources_file),
+        lambda url: make_source_engine(url, settings),
+    )
     try:
         reports = check_sources(sources)
     finally:

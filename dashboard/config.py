@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -168,7 +169,7 @@ def timeout_ladder(settings: Settings) -> list[tuple[str, float]]:
 def validate(settings: Settings) -> None:
     """Refuse settings that would misbehave at run time."""
     ladder = timeout_ladder(settings)
-    for (low_name, low), (high_name, high) in zip(ladder, ladder[1:]):
+    for (low_name, low), (high_name, high) in itertools.pairwise(ladder):
         if not low < high:
             raise ConfigError(
                 f"{low_name} ({low:g}) must be smaller than {high_name} ({high:g}): a slow "
@@ -176,8 +177,7 @@ def validate(settings: Settings) -> None:
             )
     if settings.pool_timeout_s + settings.statement_timeout_s > settings.callback_timeout_s:
         raise ConfigError(
-            "DASHBOARD_POOL_TIMEOUT_S + DASHBOARD_STATEMENT_TIMEOUT_S must not exceed "
-            "DASHBOARD_CALLBACK_TIMEOUT_S."
+            "DASHBOARD_POOL_TIMEOUT_S + DASHBOARD_STATEMENT_TIMEOUT_S must not exceed DASHBOARD_CALLBACK_TIMEOUT_S."
         )
     if settings.env == "production" and settings.secret_key in ("", DEFAULT_SECRET_KEY):
         raise ConfigError(

@@ -48,9 +48,7 @@ class Filters:
     def previous(self) -> Filters:
         """The period of the same length immediately before this one."""
         end = self.start_date - dt.timedelta(days=1)
-        return dataclasses.replace(
-            self, period="custom", start_date=end - dt.timedelta(days=self.days - 1), end_date=end
-        )
+        return dataclasses.replace(self, period="custom", start_date=end - dt.timedelta(days=self.days - 1), end_date=end)
 
     def cache_token(self) -> str:
         """A stable text form of the resolved values (not the label) for cache keys."""

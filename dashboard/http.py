@@ -19,19 +19,21 @@ MAX_CALLBACK_BODY = 256 * 1024
 def content_security_policy(script_hashes: Sequence[str]) -> str:
     """A CSP that Dash works under: scripts from this origin and the renderer's inline hashes."""
     scripts = " ".join(script_hashes)  # Dash returns them quoted, e.g. 'sha256-...'
-    return "; ".join([
-        "default-src 'self'",
-        f"script-src 'self' {scripts}".strip(),
-        # Plotly and Bootstrap components set inline styles.
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data: blob:",
-        "font-src 'self' data:",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'self'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src 'self' {scripts}".strip(),
+            # Plotly and Bootstrap components set inline styles.
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data: blob:",
+            "font-src 'self' data:",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'self'",
+        ]
+    )
 
 
 def install_security_headers(server: Flask, app: dash.Dash) -> None:

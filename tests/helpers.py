@@ -25,5 +25,6 @@ def repository_for(url: str, **env: str) -> SqlRepository:
 
 def frame_cache_for(settings: Settings) -> FrameCache:
     """A frame cache for ``settings``, bound to a throwaway Flask app."""
-    return FrameCache(make_cache(settings, Flask(__name__)), timeout_s=settings.cache_timeout_s,
-                      stale_keep_s=settings.stale_keep_s)
+    return FrameCache(
+        make_cache(settings, Flask(__name__)), timeout_s=settings.cache_timeout_s, stale_keep_s=settings.stale_keep_s
+    )

@@ -81,7 +81,9 @@ def test_cache_token_ignores_the_label_but_not_the_values() -> None:
     assert a.cache_token() != Filters("90d", dt.date(2026, 8, 26), TODAY, "P01").cache_token()
 
 
-@pytest.mark.parametrize("params", [{"period": "30d", "plant": "P02"}, {"period": "custom", "start": "2026-02-01", "end": "2026-02-10"}])
+@pytest.mark.parametrize(
+    "params", [{"period": "30d", "plant": "P02"}, {"period": "custom", "start": "2026-02-01", "end": "2026-02-10"}]
+)
 def test_to_query_round_trips(params: dict) -> None:
     filters = parse(**params).filters
     assert parse(**filters.to_query()).filters == filters

@@ -23,18 +23,25 @@ def navbar() -> dbc.Navbar:
     """The top navigation bar."""
     links = [dbc.NavItem(dbc.NavLink(label, href=href, active="exact")) for label, href in NAV_ITEMS]
     return dbc.Navbar(
-        dbc.Container([
-            dbc.NavbarBrand("Quality dashboard", href="/"),
-            dbc.Nav(links, navbar=True, className="ms-auto"),
-        ], fluid=True),
-        color="primary", dark=True, className="mb-3",
+        dbc.Container(
+            [
+                dbc.NavbarBrand("Quality dashboard", href="/"),
+                dbc.Nav(links, navbar=True, className="ms-auto"),
+            ],
+            fluid=True,
+        ),
+        color="primary",
+        dark=True,
+        className="mb-3",
     )
 
 
 def shell() -> html.Div:
     """The layout every page renders inside."""
-    return html.Div([
-        dcc.Location(id=ids.URL, refresh="callback-nav"),
-        navbar(),
-        dbc.Container(dash.page_container, fluid=True, className="pb-4"),
-    ])
+    return html.Div(
+        [
+            dcc.Location(id=ids.URL, refresh="callback-nav"),
+            navbar(),
+            dbc.Container(dash.page_container, fluid=True, className="pb-4"),
+        ]
+    )

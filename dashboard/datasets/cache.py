@@ -184,8 +184,12 @@ class FrameCache:
                 self._failing = True
                 self.last_error = f"{type(error).__name__}: {error}"
             if first:
-                log.warning("Cache backend %s failed on %s (%s); reading from the database until it recovers.",
-                            self.backend_name, action, self.last_error)
+                log.warning(
+                    "Cache backend %s failed on %s (%s); reading from the database until it recovers.",
+                    self.backend_name,
+                    action,
+                    self.last_error,
+                )
             return None
         if self._failing:
             with self._lock:

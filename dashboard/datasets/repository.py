@@ -51,8 +51,10 @@ def describe_failure(error: Exception) -> str:
     if "timeout" in text or "interrupted" in text or "canceling statement" in text:
         return "The quality database took too long to answer; try a shorter period or one plant."
     if "no such table" in text or "does not exist" in text or "undefinedtable" in text:
-        return ("The quality database has no such table; check the source mapping with "
-                "'python -m dashboard check-sources', or create demo data with 'python -m dashboard demo'.")
+        return (
+            "The quality database has no such table; check the source mapping with "
+            "'python -m dashboard check-sources', or create demo data with 'python -m dashboard demo'."
+        )
     return "Cannot reach the quality database; check that it is running and that DASHBOARD_DATABASE_URL is right."
 
 

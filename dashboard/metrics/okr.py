@@ -17,8 +17,12 @@ def _missing(value: float | None) -> bool:
 
 
 def key_result_progress_pct(
-    kind: str, value: float | None, start: float | None = None, target: float | None = None,
-    band_low: float | None = None, band_high: float | None = None,
+    kind: str,
+    value: float | None,
+    start: float | None = None,
+    target: float | None = None,
+    band_low: float | None = None,
+    band_high: float | None = None,
 ) -> float | None:
     """Progress of one key result, %.
 

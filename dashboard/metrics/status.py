@@ -35,8 +35,11 @@ def _worse(value: float, limit: float, direction: str) -> bool:
 
 
 def kpi_status(
-    value: float | None, direction: str, target: float | None,
-    amber_threshold: float | None = None, red_threshold: float | None = None,
+    value: float | None,
+    direction: str,
+    target: float | None,
+    amber_threshold: float | None = None,
+    red_threshold: float | None = None,
 ) -> Status:
     """Status of ``value``: good when at least as good as the amber threshold (or target),
     act when worse than the red threshold, watch in between.

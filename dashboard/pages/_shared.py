@@ -34,7 +34,9 @@ def page_filters(params: Mapping[str, object]) -> PageFilters:
     except DataUnavailable as error:
         plants, problems = (), (str(error),)
     parsed = parse_filters(
-        params, today=state.settings.today_or_now(), plants=[code for code, _ in plants],
+        params,
+        today=state.settings.today_or_now(),
+        plants=[code for code, _ in plants],
         max_span_days=state.settings.max_span_days,
     )
     return PageFilters(dataclasses.replace(parsed, problems=parsed.problems + problems), plants)
@@ -43,16 +45,27 @@ def page_filters(params: Mapping[str, object]) -> PageFilters:
 def filter_section(page: PageFilters) -> html.Div:
     """The filter bar and any messages about rejected values."""
     filters = page.parsed.filters
-    initial = {"period": filters.period, "start": filters.start_date.isoformat(), "end": filters.end_date.isoformat(),
-               "plant": filters.plant_id}
-    return html.Div([
-        dcc.Store(id=ids.FILTER_INITIAL, data=initial),
-        filter_bar(
-            periods=list(PERIODS.items()), period=filters.period, start=filters.start_date, end=filters.end_date,
-            plants=page.plants, plant=filters.plant_id, today=get_state().settings.today_or_now(),
-        ),
-        problems_alert(page.parsed.problems),
-    ])
+    initial = {
+        "period": filters.period,
+        "start": filters.start_date.isoformat(),
+        "end": filters.end_date.isoformat(),
+        "plant": filters.plant_id,
+    }
+    return html.Div(
+        [
+            dcc.Store(id=ids.FILTER_INITIAL, data=initial),
+            filter_bar(
+                periods=list(PERIODS.items()),
+                period=filters.period,
+                start=filters.start_date,
+                end=filters.end_date,
+                plants=page.plants,
+                plant=filters.plant_id,
+                today=get_state().settings.today_or_now(),
+            ),
+            problems_alert(page.parsed.problems),
+        ]
+    )
 
 
 def filters_to_search(period: object, start: object, end: object, plant: object) -> str:

@@ -27,27 +27,46 @@ def layout(**params: object) -> html.Div:
     page = page_filters(params)
     filters = page.parsed.filters
     refresh_ms = int(get_state().settings.refresh_interval_s * 1000)
-    return html.Div([
-        html.H1("Quality overview", className="h3 mb-1"),
-        html.P(filters.label() + (f" · plant {filters.plant_id}" if filters.plant_id else " · all plants"),
-               className="text-muted", id="overview-period"),
-        filter_section(page),
-        dcc.Store(id=QUERY, data=filters.to_query()),
-        dcc.Interval(id=REFRESH, interval=refresh_ms),
-        dcc.Loading(html.Div(id=TILES, className="kpi-tiles"), type="dot", delay_show=300),
-        html.Div(id=STATUS, className="small text-muted"),
-    ])
+    return html.Div(
+        [
+            html.H1("Quality overview", className="h3 mb-1"),
+            html.P(
+                filters.label() + (f" · plant {filters.plant_id}" if filters.plant_id else " · all plants"),
+                className="text-muted",
+                id="overview-period",
+            ),
+            filter_section(page),
+            dcc.Store(id=QUERY, data=filters.to_query()),
+            dcc.Interval(id=REFRESH, interval=refresh_ms),
+            dcc.Loading(html.Div(id=TILES, className="kpi-tiles"), type="dot", delay_show=300),
+            html.Div(id=STATUS, className="small text-muted"),
+        ]
+    )
 
 
 def render_tile(tile: KpiTile, query: str) -> object:
     """A view tile as a card."""
     return kpi_card(
-        kpi_id=tile.kpi_id, title=tile.name, value_text=tile.value_text, target_text=tile.target_text,
-        status_key=tile.status.key, status_text=tile.status.text, status_icon=tile.status.icon,
-        delta_text=tile.delta_text, delta_word=tile.delta.word, previous_text=tile.previous_text,
-        detail=tile.detail, as_of_text=format_time(tile.as_of), href=f"{tile.view_path}?{query}",
-        definition=tile.definition, owner=tile.owner, cadence=tile.cadence, direction=tile.direction,
-        sparkline=tile.sparkline, problem=tile.problem, stale=tile.stale,
+        kpi_id=tile.kpi_id,
+        title=tile.name,
+        value_text=tile.value_text,
+        target_text=tile.target_text,
+        status_key=tile.status.key,
+        status_text=tile.status.text,
+        status_icon=tile.status.icon,
+        delta_text=tile.delta_text,
+        delta_word=tile.delta.word,
+        previous_text=tile.previous_text,
+        detail=tile.detail,
+        as_of_text=format_time(tile.as_of),
+        href=f"{tile.view_path}?{query}",
+        definition=tile.definition,
+        owner=tile.owner,
+        cadence=tile.cadence,
+        direction=tile.direction,
+        sparkline=tile.sparkline,
+        problem=tile.problem,
+        stale=tile.stale,
     )
 
 
@@ -56,9 +75,12 @@ def render(view: OverviewView) -> list[object]:
     query = urlencode(view.filters.to_query())
     children: list[object] = []
     if view.stale_since is not None:
-        children.append(error_state(
-            f"Cannot reach the quality database — showing data from {format_time(view.stale_since)}. "
-            "The page retries by itself."))
+        children.append(
+            error_state(
+                f"Cannot reach the quality database — showing data from {format_time(view.stale_since)}. "
+                "The page retries by itself."
+            )
+        )
     if not view.tiles:
         children.append(error_state(" ".join(view.problems)) if view.problems else empty_state("No data for these filters."))
         return children

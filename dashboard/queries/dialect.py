@@ -8,7 +8,7 @@ parses it).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import Date
 from sqlalchemy.ext.compiler import compiles
@@ -33,7 +33,7 @@ class DateBucket(FunctionElement):
         super().__init__(column)
 
     # The grain changes the SQL text, so it must be part of SQLAlchemy's statement cache key.
-    _traverse_internals = FunctionElement._traverse_internals + [("grain", InternalTraversal.dp_string)]
+    _traverse_internals: ClassVar = [*FunctionElement._traverse_internals, ("grain", InternalTraversal.dp_string)]
 
 
 def date_bucket(column: ColumnElement[Any], grain: str) -> DateBucket:
@@ -42,7 +42,7 @@ def date_bucket(column: ColumnElement[Any], grain: str) -> DateBucket:
 
 
 def _argument(element: DateBucket, compiler: Any, **kw: Any) -> str:
-    return compiler.process(list(element.clauses)[0], **kw)
+    return compiler.process(next(iter(element.clauses)), **kw)
 
 
 @compiles(DateBucket)
@@ -62,7 +62,4 @@ def _compile_sqlite(element: DateBucket, compiler: Any, **kw: Any) -> str:
         return f"date({column}, 'weekday 0', '-6 days')"
     if element.grain == "month":
         return f"date({column}, 'start of month')"
-    return (
-        f"date({column}, 'start of month', "
-        f"'-' || ((CAST(strftime('%m', {column}) AS INTEGER) - 1) % 3) || ' months')"
-    )
+    return f"date({column}, 'start of month', '-' || ((CAST(strftime('%m', {column}) AS INTEGER) - 1) % 3) || ' months')"

@@ -30,8 +30,12 @@ def _window(column: ColumnElement[Any], filters: Filters) -> ColumnElement[bool]
 
 
 def _summary(
-    source: FromClause, date_column: ColumnElement[Any], filters: Filters, grain: str,
-    measures: list[ColumnElement[Any]], plant_column: ColumnElement[Any] | None,
+    source: FromClause,
+    date_column: ColumnElement[Any],
+    filters: Filters,
+    grain: str,
+    measures: list[ColumnElement[Any]],
+    plant_column: ColumnElement[Any] | None,
 ) -> Select:
     period = _period(date_column, filters).label("period")
     bucket = date_bucket(date_column, grain).label("bucket_date")
@@ -49,52 +53,87 @@ def select_production_summary(tables: Tables, filters: Filters, grain: str) -> S
     """Units inspected, passed first time, shipped, and defect opportunities."""
     volumes, products = tables["production_volumes"], tables["products"]
     source = volumes.join(products, volumes.c.product_id == products.c.product_id)
-    return _summary(source, volumes.c.production_date, filters, grain, [
-        func.sum(volumes.c.units_inspected).label("units_inspected"),
-        func.sum(volumes.c.units_passed_first_time).label("units_passed_first_time"),
-        func.sum(volumes.c.units_shipped).label("units_shipped"),
-        func.sum(volumes.c.units_inspected * products.c.opportunities_per_unit).label("opportunities"),
-    ], volumes.c.plant_id)
+    return _summary(
+        source,
+        volumes.c.production_date,
+        filters,
+        grain,
+        [
+            func.sum(volumes.c.units_inspected).label("units_inspected"),
+            func.sum(volumes.c.units_passed_first_time).label("units_passed_first_time"),
+            func.sum(volumes.c.units_shipped).label("units_shipped"),
+            func.sum(volumes.c.units_inspected * products.c.opportunities_per_unit).label("opportunities"),
+        ],
+        volumes.c.plant_id,
+    )
 
 
 def select_defect_summary(tables: Tables, filters: Filters, grain: str) -> Select:
     """Defects found and their cost of poor quality (EUR)."""
     defects = tables["defects"]
-    return _summary(defects, defects.c.defect_date, filters, grain, [
-        func.sum(defects.c.defect_count).label("defect_count"),
-        func.sum(defects.c.cost_eur).label("cost_eur"),
-    ], defects.c.plant_id)
+    return _summary(
+        defects,
+        defects.c.defect_date,
+        filters,
+        grain,
+        [
+            func.sum(defects.c.defect_count).label("defect_count"),
+            func.sum(defects.c.cost_eur).label("cost_eur"),
+        ],
+        defects.c.plant_id,
+    )
 
 
 def select_feedback_summary(tables: Tables, filters: Filters, grain: str) -> Select:
     """Survey responses split into promoters / detractors, and complaints."""
     feedback = tables["customer_feedback"]
     score = feedback.c.nps_score
-    return _summary(feedback, feedback.c.received_date, filters, grain, [
-        func.count(score).label("nps_responses"),
-        _count_if(score >= 9).label("promoters"),
-        _count_if(score <= 6).label("detractors"),
-        _count_if(feedback.c.is_complaint).label("complaints"),
-    ], feedback.c.plant_id)
+    return _summary(
+        feedback,
+        feedback.c.received_date,
+        filters,
+        grain,
+        [
+            func.count(score).label("nps_responses"),
+            _count_if(score >= 9).label("promoters"),
+            _count_if(score <= 6).label("detractors"),
+            _count_if(feedback.c.is_complaint).label("complaints"),
+        ],
+        feedback.c.plant_id,
+    )
 
 
 def select_supplier_summary(tables: Tables, filters: Filters, grain: str) -> Select:
     """Units received from suppliers and units rejected at incoming inspection."""
     lots = tables["supplier_lots"]
-    return _summary(lots, lots.c.received_date, filters, grain, [
-        func.sum(lots.c.units_received).label("units_received"),
-        func.sum(lots.c.units_rejected).label("units_rejected"),
-    ], lots.c.plant_id)
+    return _summary(
+        lots,
+        lots.c.received_date,
+        filters,
+        grain,
+        [
+            func.sum(lots.c.units_received).label("units_received"),
+            func.sum(lots.c.units_rejected).label("units_rejected"),
+        ],
+        lots.c.plant_id,
+    )
 
 
 def select_capa_summary(tables: Tables, filters: Filters, grain: str) -> Select:
     """CAPAs closed, and how many of them were closed by their due date."""
     capas = tables["capas"]
     closed = capas.c.closed_date
-    return _summary(capas, closed, filters, grain, [
-        func.count().label("capas_closed"),
-        _count_if(closed <= capas.c.due_date).label("capas_closed_on_time"),
-    ], capas.c.plant_id)
+    return _summary(
+        capas,
+        closed,
+        filters,
+        grain,
+        [
+            func.count().label("capas_closed"),
+            _count_if(closed <= capas.c.due_date).label("capas_closed_on_time"),
+        ],
+        capas.c.plant_id,
+    )
 
 
 def select_key_results_at(tables: Tables, filters: Filters) -> Select:
@@ -117,8 +156,13 @@ def select_key_results_at(tables: Tables, filters: Filters) -> Select:
 
     return (
         select(
-            krs.c.key_result_id, krs.c.kr_kind, krs.c.start_value, krs.c.target_value,
-            krs.c.band_low, krs.c.band_high, krs.c.weight,
+            krs.c.key_result_id,
+            krs.c.kr_kind,
+            krs.c.start_value,
+            krs.c.target_value,
+            krs.c.band_low,
+            krs.c.band_high,
+            krs.c.weight,
             latest_value(filters.end_date, "current_value"),
             latest_value(filters.previous().end_date, "previous_value"),
         )

@@ -81,33 +81,40 @@ def _check_table(sources: Sources, dataset: str) -> DatasetReport:
         shown = column.name if source_name == column.name else f"{source_name} (for {column.name})"
         if source_name not in columns:
             problems.append(f"missing column {shown}")
-        elif not _fits(columns[source_name], column.type):
+        elif engine.dialect.name != "sqlite" and not _fits(columns[source_name], column.type):
+            # SQLite's declared types are advisory; its values are checked on a sample row below.
             problems.append(f"column {shown} is {columns[source_name]}, expected {_canonical_kind(column.type).__name__.lower()}")
+    if not problems:
+        problems.extend(_sample_problems(sources, dataset))
     return DatasetReport(dataset, where, tuple(problems))
 
 
-def _check_query(sources: Sources, dataset: str) -> DatasetReport:
+def _sample_problems(sources: Sources, dataset: str) -> list[str]:
+    """Python types of one row read through the mapping, against the canonical types."""
     canonical = schema.metadata.tables[dataset]
     engine = sources.engine(dataset)
-    where = f"query in {engine.url.render_as_string(hide_password=True)}"
-    clause = sources.clause(dataset)
-    try:
-        with engine.connect() as connection:
-            result = connection.exec_driver_sql(
-                str(select(clause).limit(1).compile(engine, compile_kwargs={"literal_binds": True}))
-            )
-            names = list(result.keys())
-            row = result.fetchone()
-    except SQLAlchemyError as error:
-        return DatasetReport(dataset, where, (f"the query failed: {str(getattr(error, 'orig', error)).splitlines()[0]}",))
+    with engine.connect() as connection:
+        result = connection.execute(select(sources.clause(dataset)).limit(1))
+        names = list(result.keys())
+        row = result.fetchone()
     problems = [f"missing column {c.name}" for c in canonical.columns if c.name not in names]
     if row is not None:
         values = dict(zip(names, row, strict=True))
         for column in canonical.columns:
             value = values.get(column.name)
-            if value is not None and not isinstance(value, _PYTHON[_canonical_kind(column.type)]):
-                problems.append(f"column {column.name} holds {type(value).__name__}, expected {_canonical_kind(column.type).__name__.lower()}")
-    return DatasetReport(dataset, where, tuple(problems))
+            kind = _canonical_kind(column.type)
+            if value is not None and not isinstance(value, _PYTHON[kind]):
+                problems.append(f"column {column.name} holds {type(value).__name__}, expected {kind.__name__.lower()}")
+    return problems
+
+
+def _check_query(sources: Sources, dataset: str) -> DatasetReport:
+    engine = sources.engine(dataset)
+    where = f"query in {engine.url.render_as_string(hide_password=True)}"
+    try:
+        return DatasetReport(dataset, where, tuple(_sample_problems(sources, dataset)))
+    except SQLAlchemyError as error:
+        return DatasetReport(dataset, where, (f"the query failed: {str(getattr(error, 'orig', error)).splitlines()[0]}",))
 
 
 def check_sources(sources: Sources) -> list[DatasetReport]:
@@ -122,7 +129,9 @@ def check_sources(sources: Sources) -> list[DatasetReport]:
                 reports.append(_check_table(sources, dataset))
         except SQLAlchemyError as error:
             reason = str(getattr(error, "orig", error)).splitlines()[0]
-            reports.append(DatasetReport(dataset, "database", (f"cannot connect: {reason}",)))
+            reports.append(DatasetReport(dataset, "database", (f"cannot read: {reason}",)))
+        except (ValueError, TypeError) as error:  # a value the canonical type cannot parse
+            reports.append(DatasetReport(dataset, "sample row", (f"unreadable value: {error}",)))
     return reports
 
 

@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, column, select, table, text, type_coerce
+from sqlalchemy import Column, Table, column, select, table, text, type_coerce
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql import FromClause, Select
 from sqlalchemy.sql.visitors import iterate
@@ -130,7 +130,7 @@ class Sources:
         if mapping is None:
             return canonical
         if mapping.query is not None:
-            columns = [c.copy() for c in canonical.columns]
+            columns = [Column(c.name, c.type) for c in canonical.columns]
             return text(mapping.query).columns(*columns).subquery(dataset)
         schema_name, _, table_name = mapping.table.rpartition(".")
         names = {col.name: mapping.columns.get(col.name, col.name) for col in canonical.columns}

@@ -208,7 +208,9 @@ customer_feedback = Table(
     Column("nps_score", Integer, nullable=True, comment="Likelihood to recommend, 0-10 (surveys only)"),
     Column("csat_score", Integer, nullable=True, comment="Satisfaction, 1-5"),
     Column("is_complaint", Boolean, nullable=False, comment="Feedback is a complaint"),
-    Column("defect_code", ForeignKey("defect_codes.defect_code"), nullable=True, comment="Defect code the complaint was mapped to"),
+    Column(
+        "defect_code", ForeignKey("defect_codes.defect_code"), nullable=True, comment="Defect code the complaint was mapped to"
+    ),
     Column("comment_text", Text, nullable=True, comment="Free text as written by the customer (untrusted)"),
     Index("ix_feedback_date", "received_date"),
     comment="One row per piece of customer feedback (survey answer, complaint, review).",

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-UNIT_LABELS = {"pct": "%", "ppm": "ppm", "dpmo": "DPMO", "eur": "EUR", "per_million": "per million",
-               "score": "", "count": "", "ratio": "", "sigma": "σ"}
+UNIT_LABELS = {
+    "pct": "%",
+    "ppm": "ppm",
+    "dpmo": "DPMO",
+    "eur": "EUR",
+    "per_million": "per million",
+    "score": "",
+    "count": "",
+    "ratio": "",
+    "sigma": "σ",
+}
 
 
 def format_value(value: float | None, unit: str) -> str:

@@ -126,8 +126,10 @@ def _okr_progress(fetcher: _Fetcher) -> _Computed:
 
     def rollup(column: str) -> float | None:
         return okr.weighted_progress_pct(
-            (okr.key_result_progress_pct(r.kr_kind, r[column], r.start_value, r.target_value, r.band_low, r.band_high),
-             float(r.weight))
+            (
+                okr.key_result_progress_pct(r.kr_kind, r[column], r.start_value, r.target_value, r.band_low, r.band_high),
+                float(r.weight),
+            )
             for _, r in frame.iterrows()
         )
 
@@ -165,8 +167,13 @@ def _tile(row: pd.Series, fetcher: _Fetcher) -> KpiTile:
     unit, direction = row["unit"], row["direction"]
     target = _optional(row["target"])
     base = {
-        "kpi_id": row["kpi_id"], "name": row["kpi_name"], "unit": unit, "direction": direction,
-        "definition": row["definition"], "owner": row["owner"], "cadence": row["cadence"],
+        "kpi_id": row["kpi_id"],
+        "name": row["kpi_name"],
+        "unit": unit,
+        "direction": direction,
+        "definition": row["definition"],
+        "owner": row["owner"],
+        "cadence": row["cadence"],
         "view_path": row["view_path"],
         "target_text": "no target" if target is None else f"target {format_value(target, unit)}",
     }
@@ -174,8 +181,17 @@ def _tile(row: pd.Series, fetcher: _Fetcher) -> KpiTile:
         computed = _compute(row["formula"], fetcher)
     except (DataUnavailable, InvalidFilter) as error:
         return KpiTile(
-            **base, value=None, value_text="–", previous_text="–", delta=Delta(None, None), delta_text="–",
-            status=Status("no_data"), detail=None, sparkline=None, as_of=None, problem=str(error),
+            **base,
+            value=None,
+            value_text="–",
+            previous_text="–",
+            delta=Delta(None, None),
+            delta_text="–",
+            status=Status("no_data"),
+            detail=None,
+            sparkline=None,
+            as_of=None,
+            problem=str(error),
         )
     change = delta(computed.current, computed.previous, direction)
     stale = [d for d in computed.datasets if d.stale]
@@ -187,10 +203,13 @@ def _tile(row: pd.Series, fetcher: _Fetcher) -> KpiTile:
         previous_text=format_value(computed.previous, unit),
         delta=change,
         delta_text=format_change(change.change, unit),
-        status=kpi_status(computed.current, direction, target, _optional(row["amber_threshold"]), _optional(row["red_threshold"])),
+        status=kpi_status(
+            computed.current, direction, target, _optional(row["amber_threshold"]), _optional(row["red_threshold"])
+        ),
         detail=computed.detail,
         sparkline=sparkline_figure(series, target=target, unit_label=UNIT_LABELS.get(unit, ""))
-        if series is not None and len(series) > 1 else None,
+        if series is not None and len(series) > 1
+        else None,
         as_of=min(d.fetched_at for d in computed.datasets),
         stale=bool(stale),
         problem=f"{stale[0].problem} Showing data from {format_time(min(d.fetched_at for d in stale))}." if stale else None,
@@ -202,10 +221,10 @@ def build_overview(filters: Filters, repo: Repository, problems: tuple[str, ...]
     try:
         definitions = repo.fetch("kpi_definitions")
     except DataUnavailable as error:
-        return OverviewView(filters, filters.label(), (), problems + (str(error),))
+        return OverviewView(filters, filters.label(), (), (*problems, str(error)))
     if definitions.frame.empty:
         message = "No KPIs are defined yet: add rows to the kpi_definitions table (see docs/data-dictionary.md)."
-        return OverviewView(filters, filters.label(), (), problems + (message,))
+        return OverviewView(filters, filters.label(), (), (*problems, message))
     fetcher = _Fetcher(repo, filters, sparkline_grain(filters))
     tiles = tuple(_tile(row, fetcher) for _, row in definitions.frame.iterrows())
     times = [t.as_of for t in tiles if t.as_of is not None]

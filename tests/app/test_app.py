@@ -17,8 +17,10 @@ def route(client, pathname: str, search: str = ""):
     body = {
         "output": ROUTER,
         "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-        "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
-                   {"id": "_pages_location", "property": "search", "value": search}],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": pathname},
+            {"id": "_pages_location", "property": "search", "value": search},
+        ],
         "changedPropIds": ["_pages_location.pathname"],
         "state": [],
     }
@@ -29,8 +31,10 @@ def overview(client, query):
     body = {
         "output": OVERVIEW,
         "outputs": [{"id": "overview-tiles", "property": "children"}, {"id": "overview-status", "property": "children"}],
-        "inputs": [{"id": "overview-query", "property": "data", "value": query},
-                   {"id": "overview-refresh", "property": "n_intervals", "value": None}],
+        "inputs": [
+            {"id": "overview-query", "property": "data", "value": query},
+            {"id": "overview-refresh", "property": "n_intervals", "value": None},
+        ],
         "changedPropIds": ["overview-query.data"],
         "state": [],
     }
@@ -86,9 +90,19 @@ FORGED = [
     (json.dumps({"output": OVERVIEW, "inputs": "x"}), "application/json"),
     (json.dumps({"output": OVERVIEW, "inputs": [{"id": "other", "property": "data", "value": 1}]}), "application/json"),
     (json.dumps({"output": OVERVIEW, "inputs": [{"property": "data"}]}), "application/json"),
-    (json.dumps({"output": OVERVIEW, "changedPropIds": "x", "inputs": [
-        {"id": "overview-query", "property": "data", "value": {}},
-        {"id": "overview-refresh", "property": "n_intervals", "value": 1}]}), "application/json"),
+    (
+        json.dumps(
+            {
+                "output": OVERVIEW,
+                "changedPropIds": "x",
+                "inputs": [
+                    {"id": "overview-query", "property": "data", "value": {}},
+                    {"id": "overview-refresh", "property": "n_intervals", "value": 1},
+                ],
+            }
+        ),
+        "application/json",
+    ),
 ]
 
 
@@ -119,7 +133,7 @@ def test_healthz_ok(client) -> None:
 
 
 def test_healthz_degraded_when_the_database_is_gone(tmp_path) -> None:
-    app = build_app(f"postgresql+psycopg://postgres@127.0.0.1:1/nowhere", pool_timeout_s="1")
+    app = build_app("postgresql+psycopg://postgres@127.0.0.1:1/nowhere", pool_timeout_s="1")
     response = app.server.test_client().get("/healthz")
     assert response.status_code == 200
     assert response.get_json()["status"] == "degraded"

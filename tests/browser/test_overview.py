@@ -41,12 +41,12 @@ def test_choosing_a_plant_updates_the_url_and_the_numbers(browser, live_server: 
     browser.get(live_server + MARCH)
     wait_for_tiles(browser)
     browser.find_element(By.ID, "filter-plant").click()
-    option = WebDriverWait(browser, 10).until(
-        ec.element_to_be_clickable((By.XPATH, "//*[@role='option'][contains(., 'P02')]")))
+    option = WebDriverWait(browser, 10).until(ec.element_to_be_clickable((By.XPATH, "//*[@role='option'][contains(., 'P02')]")))
     option.click()
     WebDriverWait(browser, 20).until(lambda d: "plant=P02" in d.current_url)
     WebDriverWait(browser, 20).until(
-        lambda d: d.find_element(By.CSS_SELECTOR, "#kpi-card-first_pass_yield .kpi-value").text == "99.0 %")
+        lambda d: d.find_element(By.CSS_SELECTOR, "#kpi-card-first_pass_yield .kpi-value").text == "99.0 %"
+    )
     browser.refresh()  # the URL alone restores the view
     wait_for_tiles(browser)
     assert browser.find_element(By.CSS_SELECTOR, "#kpi-card-first_pass_yield .kpi-value").text == "99.0 %"

@@ -17,12 +17,14 @@ from flask import Flask
 from dashboard.config import settings_from_env
 from dashboard.datasets.cache import BytesOnlySerializer, FrameCache, decode_frame, encode_frame, make_cache
 
-FRAME = pd.DataFrame({
-    "bucket_date": [dt.date(2026, 3, 2), dt.date(2026, 3, 9)],
-    "plant_id": ["P01", "P02"],
-    "defect_count": [3, 4],
-    "cost_eur": [1.5, None],
-})
+FRAME = pd.DataFrame(
+    {
+        "bucket_date": [dt.date(2026, 3, 2), dt.date(2026, 3, 9)],
+        "plant_id": ["P01", "P02"],
+        "defect_count": [3, 4],
+        "cost_eur": [1.5, None],
+    }
+)
 FETCHED = dt.datetime(2026, 11, 23, 7, 40, tzinfo=dt.UTC)
 
 
@@ -140,7 +142,8 @@ def hung_server() -> Iterator[int]:
 
 
 def test_hung_redis_costs_only_the_socket_timeout(hung_server: int) -> None:
-    cache = frame_cache(cache_type="RedisCache", cache_redis_url=f"redis://127.0.0.1:{hung_server}/0",
-                        cache_socket_timeout_s="0.2")
+    cache = frame_cache(
+        cache_type="RedisCache", cache_redis_url=f"redis://127.0.0.1:{hung_server}/0", cache_socket_timeout_s="0.2"
+    )
     assert cache.get("k") is None  # returns (after the socket timeout) instead of hanging
     assert "Timeout" in (cache.last_error or "")

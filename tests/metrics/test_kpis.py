@@ -10,20 +10,24 @@ import pytest
 from dashboard.metrics.kpis import BUILTIN_KPIS, bucket_sums, kpi_series, period_sums
 
 W1, W2, W0 = dt.date(2026, 3, 2), dt.date(2026, 3, 9), dt.date(2026, 2, 23)
-PRODUCTION = pd.DataFrame({
-    "period": ["previous", "current", "current"],
-    "bucket_date": [W0, W1, W2],
-    "units_inspected": [1000, 100, 900],
-    "units_passed_first_time": [950, 50, 891],
-    "units_shipped": [940, 50, 890],
-    "opportunities": [10_000, 1_000, 9_000],
-})
-DEFECTS = pd.DataFrame({
-    "period": ["previous", "current", "current"],
-    "bucket_date": [W0, W1, W2],
-    "defect_count": [40, 60, 9],
-    "cost_eur": [400.0, 600.0, 90.0],
-})
+PRODUCTION = pd.DataFrame(
+    {
+        "period": ["previous", "current", "current"],
+        "bucket_date": [W0, W1, W2],
+        "units_inspected": [1000, 100, 900],
+        "units_passed_first_time": [950, 50, 891],
+        "units_shipped": [940, 50, 890],
+        "opportunities": [10_000, 1_000, 9_000],
+    }
+)
+DEFECTS = pd.DataFrame(
+    {
+        "period": ["previous", "current", "current"],
+        "bucket_date": [W0, W1, W2],
+        "defect_count": [40, 60, 9],
+        "cost_eur": [400.0, 600.0, 90.0],
+    }
+)
 
 
 def test_ratio_of_sums_not_mean_of_ratios() -> None:

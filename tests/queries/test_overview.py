@@ -30,23 +30,38 @@ CASES = [
         "sum(defects.cost_eur) AS cost_eur FROM defects WHERE defects.defect_date >= ? AND defects.defect_date < ? "
         "AND defects.plant_id = ? GROUP BY CASE WHEN (defects.defect_date >= ?) THEN ? ELSE ? END, "
         "date(defects.defect_date, 'weekday 0', '-6 days') ORDER BY period, bucket_date",
-        {"defect_date_1": dt.date(2026, 3, 1), "param_1": "current", "param_2": "previous",
-         "defect_date_2": dt.date(2026, 1, 29), "defect_date_3": dt.date(2026, 4, 1), "plant_id_1": "P01"},
+        {
+            "defect_date_1": dt.date(2026, 3, 1),
+            "param_1": "current",
+            "param_2": "previous",
+            "defect_date_2": dt.date(2026, 1, 29),
+            "defect_date_3": dt.date(2026, 4, 1),
+            "plant_id_1": "P01",
+        },
     ),
     (
         overview.select_supplier_summary(TABLES, MARCH, "month"),
         "SELECT CASE WHEN (supplier_lots.received_date >= ?) THEN ? ELSE ? END AS period, "
-        "date(supplier_lots.received_date, 'start of month') AS bucket_date, sum(supplier_lots.units_received) AS units_received, "
+        "date(supplier_lots.received_date, 'start of month') AS bucket_date, "
+        "sum(supplier_lots.units_received) AS units_received, "
         "sum(supplier_lots.units_rejected) AS units_rejected FROM supplier_lots WHERE supplier_lots.received_date >= ? "
         "AND supplier_lots.received_date < ? GROUP BY CASE WHEN (supplier_lots.received_date >= ?) THEN ? ELSE ? END, "
         "date(supplier_lots.received_date, 'start of month') ORDER BY period, bucket_date",
-        {"received_date_1": dt.date(2026, 3, 1), "param_1": "current", "param_2": "previous",
-         "received_date_2": dt.date(2026, 1, 29), "received_date_3": dt.date(2026, 4, 1)},
+        {
+            "received_date_1": dt.date(2026, 3, 1),
+            "param_1": "current",
+            "param_2": "previous",
+            "received_date_2": dt.date(2026, 1, 29),
+            "received_date_3": dt.date(2026, 4, 1),
+        },
     ),
     (
         overview.kpi_sql_statement(
             "SELECT COUNT(*) FROM audit_findings WHERE audit_date < :end_date AND (:plant_id IS NULL OR plant_id = :plant_id)",
-            MARCH.start_date, MARCH.end_exclusive, None),
+            MARCH.start_date,
+            MARCH.end_exclusive,
+            None,
+        ),
         "SELECT COUNT(*) FROM audit_findings WHERE audit_date < ? AND (? IS NULL OR plant_id = ?)",
         {"end_date": dt.date(2026, 4, 1), "plant_id": None},
     ),
