@@ -30,7 +30,7 @@ def build_repository(settings: Settings, cache: Cache) -> SqlRepository:
         lambda url: make_source_engine(url, settings),
     )
     frames = FrameCache(cache, timeout_s=settings.cache_timeout_s, stale_keep_s=settings.stale_keep_s)
-    return SqlRepository(sources, frames)
+    return SqlRepository(sources, frames, lock_wait_s=settings.pool_timeout_s + settings.statement_timeout_s)
 
 
 def create_app(settings: Settings) -> dash.Dash:

@@ -157,6 +157,27 @@ class FrameCache:
         self._guard("set", lambda: self._backend.set(key, payload, timeout=self._timeout_s))
         self._guard("set", lambda: self._backend.set(_STALE_PREFIX + key, payload, timeout=self._stale_keep_s))
 
+    def try_lock(self, key: str, ttl_s: float) -> bool:
+        """Claim the right to compute ``key`` across processes (Redis ``SET NX PX``).
+
+        True when this caller should run the query: it got the lock, the backend is local to
+        the process (the in-process lock already serialises), or the backend is down.
+        """
+        client = getattr(self._backend, "_write_client", None)
+        if client is None:
+            return True
+        name = f"{self._backend._get_prefix()}lock:{key}"
+        try:
+            return bool(client.set(name, b"1", nx=True, px=max(1, int(ttl_s * 1000))))
+        except Exception:  # a broken cache must not stop the query
+            return True
+
+    def unlock(self, key: str) -> None:
+        """Release a lock taken with :meth:`try_lock`."""
+        client = getattr(self._backend, "_write_client", None)
+        if client is not None:
+            self._guard("unlock", lambda: client.delete(f"{self._backend._get_prefix()}lock:{key}"))
+
     def ping(self) -> bool:
         """True when the backend answers a write and a read."""
         probe = b"ok"

@@ -2,7 +2,8 @@
 
 - The cache key is built from the dataset name, the resolved filter and the sorted
   parameters, hashed; only successful results are cached.
-- Concurrent cold requests for one key in a process run the query once (single-flight).
+- Concurrent cold requests for one key run the query once (single-flight): a lock per key
+  within the process, and with Redis a short ``SET NX`` lock across worker processes.
 - When the database fails, the last good copy is returned marked ``stale``; with no copy
   at all, :class:`DataUnavailable` carries a message the page can show.
 """
@@ -14,6 +15,7 @@ import hashlib
 import json
 import logging
 import threading
+import time
 import weakref
 from collections.abc import Mapping
 from typing import Any
@@ -31,6 +33,7 @@ from dashboard.sources.mapping import Sources
 log = logging.getLogger(__name__)
 KEY_VERSION = "1"
 MAX_ROWS = 50_000
+_POLL_S = 0.05
 
 
 def cache_key(name: str, filters: Filters | None, params: Mapping[str, Any]) -> str:
@@ -61,9 +64,12 @@ def describe_failure(error: Exception) -> str:
 class SqlRepository:
     """The repository views use (see ``dashboard.datasets.interface.Repository``)."""
 
-    def __init__(self, sources: Sources, cache: FrameCache, datasets: Mapping[str, Builder] = DATASETS) -> None:
+    def __init__(
+        self, sources: Sources, cache: FrameCache, datasets: Mapping[str, Builder] = DATASETS, *, lock_wait_s: float = 15.0
+    ) -> None:
         self._sources = sources
         self._cache = cache
+        self._lock_wait_s = lock_wait_s
         self._datasets = dict(datasets)
         self._locks: weakref.WeakValueDictionary[str, threading.Lock] = weakref.WeakValueDictionary()
         self._locks_guard = threading.Lock()
@@ -89,14 +95,28 @@ class SqlRepository:
             return Dataset(hit.frame, hit.fetched_at)
         with self._lock_for(key):
             hit = self._cache.get(key)
+            if hit is None and not self._cache.try_lock(key, self._lock_wait_s):
+                hit = self._wait_for(key)  # another process is running this query
             if hit is not None:
                 return Dataset(hit.frame, hit.fetched_at)
             try:
                 fresh = self._run(name, filters, params)
+                self._cache.set(key, fresh.frame, fresh.fetched_at)
             except (SQLAlchemyError, DBAPIError) as error:
                 return self._fallback(name, key, error)
-            self._cache.set(key, fresh.frame, fresh.fetched_at)
+            finally:
+                self._cache.unlock(key)
             return Dataset(fresh.frame, fresh.fetched_at)
+
+    def _wait_for(self, key: str) -> CachedFrame | None:
+        """Poll the cache until another process stores ``key``, or give up after the lock wait."""
+        deadline = time.monotonic() + self._lock_wait_s
+        while time.monotonic() < deadline:
+            time.sleep(_POLL_S)
+            hit = self._cache.get(key)
+            if hit is not None:
+                return hit
+        return None
 
     def run_uncached(self, name: str, filters: Filters | None = None, **params: Any) -> pd.DataFrame:
         """Run a dataset's query without the cache (benchmarks, checks)."""

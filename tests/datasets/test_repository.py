@@ -158,3 +158,32 @@ def test_sqlite_statement_timeout_interrupts_a_runaway_query(sqlite_url: str) ->
     with engine.connect() as conn, pytest.raises(Exception, match="interrupted"):
         conn.execute(runaway)
     engine.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_two_workers_sharing_redis_run_a_cold_query_once(pg_url: str, redis_url: str, redis_prefix: str) -> None:
+    """Two repositories (as in two gunicorn workers) with 25 concurrent requests each."""
+    from tests.helpers import frame_cache_for
+
+    slow = {"slow": lambda tables, filters, **params: text("SELECT pg_sleep(0.3), 1 AS answer")}
+    settings = settings_for(pg_url, cache_type="RedisCache", cache_redis_url=redis_url, cache_key_prefix=redis_prefix)
+    workers = []
+    for _ in range(2):
+        sources = Sources(make_source_engine(pg_url, settings), {}, None)
+        workers.append(SqlRepository(sources, frame_cache_for(settings), slow, lock_wait_s=10))
+    results, barrier = [], threading.Barrier(50)
+
+    def request(repo: SqlRepository) -> None:
+        barrier.wait()
+        results.append(repo.fetch("slow", MARCH).frame["answer"].iloc[0])
+
+    threads = [threading.Thread(target=request, args=(workers[i % 2],)) for i in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [1] * 50
+    assert sum(repo.queries_run for repo in workers) == 1
+    for repo in workers:
+        repo.sources.dispose()
