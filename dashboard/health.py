@@ -6,7 +6,7 @@ import logging
 import time
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import literal, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.datasets.repository import SqlRepository
@@ -18,9 +18,11 @@ def health_report(repo: SqlRepository) -> dict[str, Any]:
     """``{"status": "ok"|"degraded", "database": {...}, "cache": {...}}``."""
     started = time.perf_counter()
     try:
-        with repo.sources.default_engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        database = {"status": "ok", "dialect": repo.sources.default_engine.dialect.name}
+        probe = select(literal(1)).select_from(repo.sources.clause("plants")).limit(1)
+        engine = repo.sources.engine_for(probe)
+        with engine.connect() as connection:
+            connection.execute(probe)
+        database = {"status": "ok", "dialect": engine.dialect.name}
     except SQLAlchemyError as error:
         log.warning("Health check: database unreachable (%s)", type(error).__name__)
         database = {"status": "down", "error": type(error).__name__}

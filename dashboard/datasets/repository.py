@@ -53,6 +53,11 @@ def describe_failure(error: Exception) -> str:
     text = str(getattr(error, "orig", error)).lower()
     if "timeout" in text or "interrupted" in text or "canceling statement" in text:
         return "The quality database took too long to answer; try a shorter period or one plant."
+    if "unable to open database file" in text:
+        return (
+            "The quality database file cannot be opened; check DASHBOARD_DATABASE_URL, "
+            "or create demo data with 'python -m dashboard demo'."
+        )
     if "no such table" in text or "does not exist" in text or "undefinedtable" in text:
         return (
             "The quality database has no such table; check the source mapping with "

@@ -41,9 +41,19 @@ def make_source_engine(url: str, settings: Settings) -> Engine:
     return create_engine(url, **kwargs)
 
 
+def _read_only_sqlite_url(url: str) -> str:
+    """Open a SQLite file read-only (a missing file is an error, not a new empty database)."""
+    parsed = make_url(url)
+    database = parsed.database or ""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return url
+    readonly = parsed.set(database=f"file:{database}?mode=ro", query={**parsed.query, "uri": "true"})
+    return readonly.render_as_string(hide_password=False)
+
+
 def _sqlite_engine(url: str, settings: Settings) -> Engine:
     engine = create_engine(
-        url,
+        _read_only_sqlite_url(url),
         pool_pre_ping=True,
         pool_timeout=settings.pool_timeout_s,
         connect_args={"check_same_thread": False, "timeout": settings.pool_timeout_s},

@@ -148,3 +148,26 @@ def test_unknown_route_is_json_404_without_trace(client) -> None:
 
 def test_debug_is_off_by_default(app) -> None:
     assert app.server.debug is False
+
+
+def test_database_gone_keeps_the_last_good_numbers_with_a_banner(tmp_path) -> None:
+    import time
+    from pathlib import Path
+
+    from tests.seed import seed
+
+    path = tmp_path / "q.db"
+    seed(f"sqlite:///{path}")
+    app = build_app(f"sqlite:///{path}", cache_timeout_s="1")
+    client = app.server.test_client()
+    client.get("/")
+    query = {"period": "custom", "start": "2026-03-01", "end": "2026-03-31"}
+    assert "98.0 %" in overview(client, query).get_data(as_text=True)
+    time.sleep(1.1)  # the fresh copies expire; the last-good copies stay
+    app.server.extensions["quality_dashboard"].repository.sources.dispose()
+    Path(path).rename(tmp_path / "moved.db")
+    text = overview(client, query).get_data(as_text=True)
+    assert "showing data from" in text
+    assert "98.0 %" in text
+    assert "Traceback" not in text
+    assert client.get("/healthz").get_json()["status"] == "degraded"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import socket
+import sqlite3
 import threading
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -120,9 +122,17 @@ def test_database_down_serves_the_last_good_copy_marked_stale(sqlite_url: str) -
 
 
 def test_missing_table_says_what_to_do(sqlite_url: str) -> None:
-    repo = repository_for(sqlite_url)  # an empty database
+    sqlite3.connect(sqlite_url.removeprefix("sqlite:///")).close()  # an empty database file
+    repo = repository_for(sqlite_url)
     with pytest.raises(DataUnavailable, match="check-sources"):
         repo.fetch("plants")
+
+
+def test_missing_sqlite_file_says_what_to_do_and_is_not_created(sqlite_url: str) -> None:
+    repo = repository_for(sqlite_url)
+    with pytest.raises(DataUnavailable, match="python -m dashboard demo"):
+        repo.fetch("plants")
+    assert not Path(sqlite_url.removeprefix("sqlite:///")).exists()
 
 
 def test_unknown_dataset_is_refused(sqlite_url: str) -> None:
