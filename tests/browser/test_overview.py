@@ -67,3 +67,13 @@ def test_tile_links_to_its_drill_down_with_the_filters(browser, live_server: str
     WebDriverWait(browser, 20).until(ec.text_to_be_present_in_element((By.TAG_NAME, "body"), "Coming soon"))
     assert "/suppliers?period=custom" in browser.current_url
     assert console_errors(browser) == []
+
+
+def test_info_button_shows_the_definition(browser, live_server: str) -> None:
+    browser.get(live_server + MARCH)
+    wait_for_tiles(browser)
+    browser.find_element(By.ID, "kpi-info-first_pass_yield").click()
+    popover = WebDriverWait(browser, 10).until(ec.visibility_of_element_located((By.CSS_SELECTOR, ".popover")))
+    assert "First-pass yield, defined for tests." in popover.text
+    assert "Owner: Quality" in popover.text
+    assert console_errors(browser) == []
