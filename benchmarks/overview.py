@@ -33,7 +33,7 @@ import pandas as pd  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
 from dashboard.config import settings_from_env  # noqa: E402
-from dashboard.datasets.cache import FrameCache, make_cache  # noqa: E402
+from dashboard.datasets.cache import make_cache  # noqa: E402
 from dashboard.datasets.repository import SqlRepository  # noqa: E402
 from dashboard.factory import build_repository  # noqa: E402
 from dashboard.filters import Filters, parse_filters  # noqa: E402
@@ -112,20 +112,37 @@ def naive_page(engine: sa.Engine, filters: Filters) -> None:
     """What a naive dashboard does: read the fact tables into pandas, filter and sum there."""
     start, end = pd.Timestamp(filters.previous().start_date), pd.Timestamp(filters.end_exclusive)
     with engine.connect() as conn:
-        frames = {t: pd.read_sql_table(t, conn) for t in (
-            "production_volumes", "products", "defects", "customer_feedback", "supplier_lots", "capas",
-            "okr_key_results", "okr_checkins", "audit_findings", "kpi_definitions")}
+        frames = {
+            t: pd.read_sql_table(t, conn)
+            for t in (
+                "production_volumes",
+                "products",
+                "defects",
+                "customer_feedback",
+                "supplier_lots",
+                "capas",
+                "okr_key_results",
+                "okr_checkins",
+                "audit_findings",
+                "kpi_definitions",
+            )
+        }
     volumes = frames["production_volumes"].merge(frames["products"], on="product_id")
-    for table, column in (("defects", "defect_date"), ("customer_feedback", "received_date"),
-                          ("supplier_lots", "received_date"), ("capas", "closed_date")):
+    for table, column in (
+        ("defects", "defect_date"),
+        ("customer_feedback", "received_date"),
+        ("supplier_lots", "received_date"),
+        ("capas", "closed_date"),
+    ):
         data = frames[table]
         dates = pd.to_datetime(data[column])
         data = data[(dates >= start) & (dates < end)]
         data.assign(week=pd.to_datetime(data[column]).dt.to_period("W")).groupby("week").sum(numeric_only=True)
     dates = pd.to_datetime(volumes["production_date"])
     window = volumes[(dates >= start) & (dates < end)]
-    window.assign(opportunities=window["units_inspected"] * window["opportunities_per_unit"]).groupby(
-        "production_date").sum(numeric_only=True)
+    window.assign(opportunities=window["units_inspected"] * window["opportunities_per_unit"]).groupby("production_date").sum(
+        numeric_only=True
+    )
 
 
 def measure_backend(name: str, url: str, repeat: int) -> dict[str, Any]:
@@ -150,20 +167,28 @@ def measure_backend(name: str, url: str, repeat: int) -> dict[str, Any]:
         label = query_name + (f" ({params['grain']})" if "grain" in params else "")
         if query_name == "kpi_sql":
             label += " previous" if query_filters != filters else " current"
-        rows.append({
-            "query": label,
-            "raw_ms": median_ms(raw, repeat),
-            "cold_ms": median_ms(cold, repeat),
-            "warm_ms": median_ms(lambda r=warm_repo, q=query_name, f=query_filters, p=params: r.fetch(q, f, **p), repeat),
-        })
+        rows.append(
+            {
+                "query": label,
+                "raw_ms": median_ms(raw, repeat),
+                "cold_ms": median_ms(cold, repeat),
+                "warm_ms": median_ms(lambda r=warm_repo, q=query_name, f=query_filters, p=params: r.fetch(q, f, **p), repeat),
+            }
+        )
     page_cold = median_ms(lambda: build_overview(filters, fresh_repository(url)), repeat)
     warm = fresh_repository(url)
     build_overview(filters, warm)
     page_warm = median_ms(lambda: build_overview(filters, warm), repeat)
     naive = median_ms(lambda: naive_page(engine, filters), max(1, repeat // 2))
-    return {"backend": name, "rows": rows, "page_cold_ms": page_cold, "page_warm_ms": page_warm,
-            "callback_warm_ms": callback_warm_ms(url, repeat), "naive_ms": naive,
-            "raw_sum_ms": sum(r["raw_ms"] for r in rows)}
+    return {
+        "backend": name,
+        "rows": rows,
+        "page_cold_ms": page_cold,
+        "page_warm_ms": page_warm,
+        "callback_warm_ms": callback_warm_ms(url, repeat),
+        "naive_ms": naive,
+        "raw_sum_ms": sum(r["raw_ms"] for r in rows),
+    }
 
 
 def callback_warm_ms(url: str, repeat: int) -> float:
@@ -175,16 +200,22 @@ def callback_warm_ms(url: str, repeat: int) -> float:
     _pages.PAGE_REGISTRY.clear()
     _callback.GLOBAL_CALLBACK_LIST.clear()
     _callback.GLOBAL_CALLBACK_MAP.clear()
-    app = create_app(settings_from_env({"DASHBOARD_DATABASE_URL": url, "DASHBOARD_TODAY": END_DATE.isoformat(),
-                                        "DASHBOARD_LOG_LEVEL": "WARNING"}))
+    app = create_app(
+        settings_from_env(
+            {"DASHBOARD_DATABASE_URL": url, "DASHBOARD_TODAY": END_DATE.isoformat(), "DASHBOARD_LOG_LEVEL": "WARNING"}
+        )
+    )
     client = app.server.test_client()
     client.get("/")
     body = {
         "output": "..overview-tiles.children...overview-status.children..",
         "outputs": [{"id": "overview-tiles", "property": "children"}, {"id": "overview-status", "property": "children"}],
-        "inputs": [{"id": "overview-query", "property": "data", "value": {"period": "90d"}},
-                   {"id": "overview-refresh", "property": "n_intervals", "value": None}],
-        "changedPropIds": ["overview-query.data"], "state": [],
+        "inputs": [
+            {"id": "overview-query", "property": "data", "value": {"period": "90d"}},
+            {"id": "overview-refresh", "property": "n_intervals", "value": None},
+        ],
+        "changedPropIds": ["overview-query.data"],
+        "state": [],
     }
     assert client.post("/_dash-update-component", json=body).status_code == 200
     return median_ms(lambda: client.post("/_dash-update-component", json=body), repeat)
@@ -192,8 +223,9 @@ def callback_warm_ms(url: str, repeat: int) -> float:
 
 def peak_rss_mb(mode: str, url: str) -> float:
     """Peak RSS of a fresh process doing ``mode`` ('app': a worker serving the overview; 'naive')."""
-    output = subprocess.run([sys.executable, __file__, "--rss-child", mode, "--url", url],
-                            capture_output=True, text=True, check=True).stdout
+    output = subprocess.run(
+        [sys.executable, __file__, "--rss-child", mode, "--url", url], capture_output=True, text=True, check=True
+    ).stdout
     return json.loads(output.strip().splitlines()[-1])["peak_rss_mb"]
 
 
@@ -202,8 +234,9 @@ def rss_child(mode: str, url: str) -> None:
     if mode == "app":
         callback_warm_ms(url, 3)
         for period in ("7d", "30d", "90d", "qtd", "ytd", "12m"):
-            build_overview(parse_filters({"period": period}, today=END_DATE, plants=[], max_span_days=1100).filters,
-                           fresh_repository(url))
+            build_overview(
+                parse_filters({"period": period}, today=END_DATE, plants=[], max_span_days=1100).filters, fresh_repository(url)
+            )
     else:
         naive_page(sa.create_engine(url), filters)
     print(json.dumps({"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
@@ -213,14 +246,20 @@ def report(result: dict[str, Any], rss_app: float, rss_naive: float) -> None:
     print(f"\n== {result['backend']} ==")
     print(f"{'query':<34}{'raw SQL ms':>12}{'cold ms':>10}{'cold/raw':>10}{'warm ms':>10}")
     for row in result["rows"]:
-        print(f"{row['query']:<34}{row['raw_ms']:>12.1f}{row['cold_ms']:>10.1f}"
-              f"{row['cold_ms'] / row['raw_ms']:>10.2f}{row['warm_ms']:>10.2f}")
+        print(
+            f"{row['query']:<34}{row['raw_ms']:>12.1f}{row['cold_ms']:>10.1f}"
+            f"{row['cold_ms'] / row['raw_ms']:>10.2f}{row['warm_ms']:>10.2f}"
+        )
     raw_sum = result["raw_sum_ms"]
-    print(f"{'whole page (build_overview)':<34}{raw_sum:>12.1f}{result['page_cold_ms']:>10.1f}"
-          f"{result['page_cold_ms'] / raw_sum:>10.2f}{result['page_warm_ms']:>10.2f}")
+    print(
+        f"{'whole page (build_overview)':<34}{raw_sum:>12.1f}{result['page_cold_ms']:>10.1f}"
+        f"{result['page_cold_ms'] / raw_sum:>10.2f}{result['page_warm_ms']:>10.2f}"
+    )
     print(f"{'overview callback via Flask, warm':<34}{'':>12}{'':>10}{'':>10}{result['callback_warm_ms']:>10.2f}")
-    print(f"{'naive pandas page':<34}{'':>12}{result['naive_ms']:>10.1f}"
-          f"{'':>10}   naive / cold = {result['naive_ms'] / result['page_cold_ms']:.1f}x")
+    print(
+        f"{'naive pandas page':<34}{'':>12}{result['naive_ms']:>10.1f}"
+        f"{'':>10}   naive / cold = {result['naive_ms'] / result['page_cold_ms']:.1f}x"
+    )
     print(f"peak RSS: app worker {rss_app:.0f} MB, naive page {rss_naive:.0f} MB")
     print("targets: page cold <= 1.2x raw SQL sum; warm <= 20 ms; >= 20x faster than naive; <= 300 MB per worker")
 
@@ -238,8 +277,10 @@ def main() -> int:
         rss_child(args.rss_child, args.url)
         return 0
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
-    print(f"Overview benchmark: {args.scale} demo data ending {END_DATE}, last 90 days, all plants, "
-          f"median of {args.repeat}; {os.cpu_count()} CPUs")
+    print(
+        f"Overview benchmark: {args.scale} demo data ending {END_DATE}, last 90 days, all plants, "
+        f"median of {args.repeat}; {os.cpu_count()} CPUs"
+    )
     for name, url in database_urls(args.scale, backends).items():
         ensure_data(name, url, args.scale, args.reload)
         result = measure_backend(name, url, args.repeat)
