@@ -1,9 +1,9 @@
 """A tiny hand-made data set whose KPI values are computed by hand in the tests.
 
-March 2026 (all plants): FPY 98.0 %, DPMO 2,000, COPQ 400 EUR, 1 complaint on 1,950 units
+March 2026 (all plants): FPY 98.0 %, DPMO 2,000, COPQ 400 EUR = 4 % of 10,000 EUR production cost, 1 complaint on 1,950 units
 shipped, NPS 40 (3 promoters, 1 detractor of 5), supplier PPM 2,000, CAPA on time 50 %,
 OKR progress 60 %, 1 open major finding. February (the previous period): FPY 95 %,
-DPMO 5,000, COPQ 500 EUR.
+DPMO 5,000, COPQ 500 EUR = 10 % of 5,000 EUR.
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ KPI_ROWS = [
         "cost_of_poor_quality",
         "Cost of poor quality",
         "builtin:cost_of_poor_quality",
-        "eur",
+        "pct",
         "lower",
-        300.0,
-        300.0,
-        600.0,
+        5.0,
+        5.0,
+        8.0,
         "/defects",
     ),
     (

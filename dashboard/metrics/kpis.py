@@ -49,9 +49,9 @@ BUILTIN_KPIS: dict[str, BuiltinKpi] = {
     ),
     "dpmo": BuiltinKpi(("defect_summary", "production_summary"), _dpmo, _sigma_text),
     "cost_of_poor_quality": BuiltinKpi(
-        ("defect_summary",),
-        lambda s: _get(s, "cost_eur"),
-        lambda s: f"{_get(s, 'defect_count'):,.0f} defects",
+        ("defect_summary", "production_summary"),
+        lambda s: quality.percentage(_get(s, "cost_eur"), _get(s, "production_cost_eur")),
+        lambda s: f"€{_get(s, 'cost_eur'):,.0f} on €{_get(s, 'production_cost_eur'):,.0f} production cost",
     ),
     "complaints_per_million": BuiltinKpi(
         ("feedback_summary", "production_summary"),

@@ -50,7 +50,7 @@ def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
 
 
 def select_production_summary(tables: Tables, filters: Filters, grain: str) -> Select:
-    """Units inspected, passed first time, shipped, and defect opportunities."""
+    """Units inspected, passed first time, shipped; defect opportunities; standard cost of the units made."""
     volumes, products = tables["production_volumes"], tables["products"]
     source = volumes.join(products, volumes.c.product_id == products.c.product_id)
     return _summary(
@@ -63,6 +63,7 @@ def select_production_summary(tables: Tables, filters: Filters, grain: str) -> S
             func.sum(volumes.c.units_passed_first_time).label("units_passed_first_time"),
             func.sum(volumes.c.units_shipped).label("units_shipped"),
             func.sum(volumes.c.units_inspected * products.c.opportunities_per_unit).label("opportunities"),
+        func.sum(volumes.c.units_inspected * products.c.unit_cost_eur).label("production_cost_eur"),
         ],
         volumes.c.plant_id,
     )

@@ -17,7 +17,7 @@ MARCH = Filters("custom", dt.date(2026, 3, 1), dt.date(2026, 3, 31))
 EXPECTED = {  # kpi_id: (value, previous, status)
     "first_pass_yield": (98.0, 95.0, "good"),
     "dpmo": (2000.0, 5000.0, "good"),
-    "cost_of_poor_quality": (400.0, 500.0, "watch"),
+    "cost_of_poor_quality": (4.0, 10.0, "good"),
     "complaints_per_million": (1 / 1950 * 1e6, None, "act"),
     "nps": (40.0, None, "good"),
     "supplier_ppm": (2000.0, None, "watch"),
@@ -57,7 +57,8 @@ def test_text_and_direction_of_change(repo) -> None:
     assert tiles["first_pass_yield"].delta_text == "+3.0 pts" and tiles["first_pass_yield"].delta.word == "better"
     assert tiles["dpmo"].delta.word == "better"  # lower is better
     assert "σ" in tiles["dpmo"].detail
-    assert tiles["cost_of_poor_quality"].value_text == "€400"
+    assert tiles["cost_of_poor_quality"].value_text == "4.0 %"
+    assert tiles["cost_of_poor_quality"].detail == "€400 on €10,000 production cost"
     assert tiles["nps"].value_text == "+40"
 
 
