@@ -313,7 +313,7 @@ kpi_definitions = Table(
     Column("kpi_id", String(32), primary_key=True, comment="KPI id, e.g. first_pass_yield"),
     Column("kpi_name", String(100), nullable=False, comment="Tile title"),
     Column("formula", Text, nullable=False, comment="builtin:<metric> or sql:<SELECT returning one value>"),
-    Column("unit", String(16), nullable=False, comment="pct, ppm, eur, count, ratio, score or sigma"),
+    Column("unit", String(16), nullable=False, comment="pct, ppm, dpmo, per_million, eur, count, ratio, score or sigma"),
     Column("direction", String(8), nullable=False, comment="higher or lower (which is better)"),
     Column("target", Float, nullable=True, comment="Target value, in unit"),
     Column("amber_threshold", Float, nullable=True, comment="Worse than this: amber (watch)"),
