@@ -1,0 +1,142 @@
+"""Control-limit formulas: the plotted statistic, σ estimators and per-point centre lines.
+
+Formulas (Montgomery, *Introduction to Statistical Quality Control*, 7th ed.):
+- X̄ chart (ch. 6): centre x̿ = Σ nᵢx̄ᵢ / Σ nᵢ, limits x̿ ± k σ̂/√nᵢ.
+- R chart (ch. 6): centre d2(n) σ̂, limits d2 σ̂ ± k d3 σ̂ (= D3 R̄, D4 R̄ when σ̂ = R̄/d2).
+- S chart (ch. 6): centre c4 σ̂, limits c4 σ̂ ± k σ̂ √(1 − c4²) (= B3 s̄, B4 s̄ when σ̂ = s̄/c4).
+- Individuals and moving range (ch. 6): σ̂ = MR̄/d2 with d2 = 1.128; x̄ ± k σ̂; MR centre d2 σ̂.
+- p and np (ch. 7): p̄ = Σ Dᵢ / Σ nᵢ; p̄ ± k √(p̄(1 − p̄)/nᵢ); nᵢp̄ ± k √(nᵢp̄(1 − p̄)).
+- c and u (ch. 7): c̄ ± k √c̄; ū = Σ cᵢ / Σ nᵢ, ū ± k √(ū/nᵢ).
+Limits outside the statistic's range are clipped (LCL 0 for counts, ranges and deviations;
+UCL 1 for p and n for np). σ within subgroups is R̄/d2 or s̄/c4; with unequal subgroup sizes
+the unweighted mean of Rᵢ/d2(nᵢ) or sᵢ/c4(nᵢ) (SAS/QC "UWAVE"; the default of R's qcc).
+Never the standard deviation of all values pooled: that inflates limits when the process shifts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from dashboard.metrics.spc.constants import c4, d2, d3
+from dashboard.metrics.spc.results import ChartName, SpcDataError
+
+Estimator = Callable[[pd.DataFrame], tuple[float, float]]
+
+
+@dataclass(frozen=True)
+class Family:
+    """Charts that share one (centre, σ) estimate, and which of them drive phase I exclusion."""
+
+    name: str
+    charts: tuple[ChartName, ...]
+    sigma_method: str
+    estimate: Estimator
+    exclusion_charts: tuple[ChartName, ...]
+
+
+def _per_size(constant: Callable[[int], float], sizes: np.ndarray) -> np.ndarray:
+    """constant(n) for each size, NaN where n < 2 (a single value has no range)."""
+    table = {int(n): constant(int(n)) for n in np.unique(sizes) if n >= 2}
+    return np.array([table.get(int(n), np.nan) for n in sizes], dtype=float)
+
+
+def _positive(sigma: float, why: str) -> float:
+    if not np.isfinite(sigma) or sigma <= 0:
+        raise SpcDataError(f"σ of the baseline is {sigma:g}: {why}")
+    return float(sigma)
+
+
+def estimate_range(table: pd.DataFrame) -> tuple[float, float]:
+    """(x̿, σ̂ = mean of Rᵢ/d2(nᵢ)) from baseline subgroups with nᵢ ≥ 2."""
+    usable = table[table["n"] >= 2]
+    if usable.empty:
+        raise SpcDataError("every baseline subgroup has one value; use the individuals (I-MR) chart")
+    sigma = float(np.mean(usable["range"].to_numpy() / _per_size(d2, usable["n"].to_numpy())))
+    centre = float(np.average(table["mean"], weights=table["n"]))
+    return centre, _positive(sigma, "every range is zero; check the gauge resolution")
+
+
+def estimate_std(table: pd.DataFrame) -> tuple[float, float]:
+    """(x̿, σ̂ = mean of sᵢ/c4(nᵢ)) from baseline subgroups with nᵢ ≥ 2."""
+    usable = table[table["n"] >= 2]
+    if usable.empty:
+        raise SpcDataError("every baseline subgroup has one value; use the individuals (I-MR) chart")
+    sigma = float(np.mean(usable["std"].to_numpy() / _per_size(c4, usable["n"].to_numpy())))
+    centre = float(np.average(table["mean"], weights=table["n"]))
+    return centre, _positive(sigma, "every standard deviation is zero; check the gauge resolution")
+
+
+def estimate_moving_range(table: pd.DataFrame) -> tuple[float, float]:
+    """(x̄, σ̂ = MR̄/d2(2)) with moving ranges between consecutive baseline values."""
+    values = table["mean"].to_numpy()
+    sigma = float(np.mean(np.abs(np.diff(values))) / d2(2))
+    return float(values.mean()), _positive(sigma, "consecutive values are all equal; check the gauge resolution")
+
+
+def estimate_proportion(table: pd.DataFrame) -> tuple[float, float]:
+    """(p̄ = Σ D / Σ n, √(p̄(1 − p̄)))."""
+    rate = float(table["count"].sum() / table["n"].sum())
+    if rate > 1:
+        raise SpcDataError("nonconforming exceeds the units inspected")
+    return rate, _positive(np.sqrt(rate * (1 - rate)), "p̄ is 0 or 1, so a p chart cannot signal; chart the time between events")
+
+
+def estimate_count(table: pd.DataFrame) -> tuple[float, float]:
+    """(c̄, √c̄)."""
+    mean = float(table["count"].mean())
+    return mean, _positive(np.sqrt(mean), "no defects in the baseline; a c chart cannot signal")
+
+
+def estimate_rate(table: pd.DataFrame) -> tuple[float, float]:
+    """(ū = Σ c / Σ units, √ū)."""
+    rate = float(table["count"].sum() / table["n"].sum())
+    return rate, _positive(np.sqrt(rate), "no defects in the baseline; a u chart cannot signal")
+
+
+def statistic(chart: ChartName, table: pd.DataFrame, segment: np.ndarray) -> np.ndarray:
+    """The plotted value per subgroup; moving ranges restart at each new segment."""
+    n = table["n"].to_numpy(dtype=float)
+    if chart in ("xbar", "I"):
+        return table["mean"].to_numpy(dtype=float)
+    if chart in ("R", "S"):
+        return np.where(n >= 2, table["range" if chart == "R" else "std"].to_numpy(dtype=float), np.nan)
+    if chart == "MR":
+        values = table["mean"].to_numpy(dtype=float)
+        moving = np.abs(np.diff(values, prepend=np.nan))
+        return np.where(np.diff(segment, prepend=-1) == 0, moving, np.nan)
+    counts = table["count"].to_numpy(dtype=float)
+    return counts / n if chart in ("p", "u") else counts
+
+
+def centre_and_se(chart: ChartName, centre: float, sigma: float, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Centre line and σ of the plotted statistic for subgroups of sizes ``n``."""
+    n = np.asarray(n, dtype=float)
+    ones = np.ones_like(n)
+    if chart == "xbar":
+        return centre * ones, sigma / np.sqrt(n)
+    if chart == "R":
+        return _per_size(d2, n) * sigma, _per_size(d3, n) * sigma
+    if chart == "S":
+        mean_s = _per_size(c4, n)
+        return mean_s * sigma, sigma * np.sqrt(1 - mean_s**2)
+    if chart == "I":
+        return centre * ones, sigma * ones
+    if chart == "MR":
+        return d2(2) * sigma * ones, d3(2) * sigma * ones
+    if chart in ("p", "u"):
+        return centre * ones, sigma / np.sqrt(n)
+    if chart == "np":
+        return centre * n, sigma * np.sqrt(n)
+    return centre * ones, sigma * ones
+
+
+def bounds(chart: ChartName, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The range the statistic can take, used to clip limits."""
+    n = np.asarray(n, dtype=float)
+    lower = np.full_like(n, -np.inf if chart in ("xbar", "I") else 0.0)
+    upper = np.ones_like(n) if chart == "p" else n.copy() if chart == "np" else np.full_like(n, np.inf)
+    return lower, upper
