@@ -17,7 +17,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -33,7 +32,7 @@ import pandas as pd  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
 from dashboard.config import settings_from_env  # noqa: E402
-from dashboard.datasets.cache import make_cache  # noqa: E402
+from dashboard.datasets.cache import FrameCache, make_cache  # noqa: E402
 from dashboard.datasets.repository import SqlRepository  # noqa: E402
 from dashboard.factory import build_repository  # noqa: E402
 from dashboard.filters import Filters, parse_filters  # noqa: E402
@@ -43,12 +42,13 @@ END_DATE = dt.date(2026, 11, 23)
 PG_ADMIN = os.environ.get("DASHBOARD_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
-def median_ms(run: Callable[[], Any], repeat: int) -> float:
-    """Median wall time of ``run`` in milliseconds."""
+def median_ms(run: Callable[..., Any], repeat: int, prepare: Callable[[], Any] | None = None) -> float:
+    """Median wall time of ``run`` in milliseconds; ``prepare()`` (untimed) makes its argument."""
     times = []
     for _ in range(repeat):
+        argument = prepare() if prepare else None
         started = time.perf_counter()
-        run()
+        run(argument) if prepare else run()
         times.append(1000 * (time.perf_counter() - started))
     return statistics.median(times)
 
@@ -95,13 +95,27 @@ class RecordingRepository:
         self.calls.append((name, filters, params))
         return self.inner.fetch(name, filters, **params)
 
+    def fetch_many(self, requests):
+        self.calls.extend((r.name, r.filters, dict(r.params)) for r in requests)
+        return self.inner.fetch_many(requests)
+
 
 def fresh_repository(url: str) -> SqlRepository:
-    """A repository with an empty in-process cache."""
+    """A repository with its own engine and an empty in-process cache."""
     from flask import Flask
 
     settings = settings_from_env({"DASHBOARD_DATABASE_URL": url, "DASHBOARD_TODAY": END_DATE.isoformat()})
     return build_repository(settings, make_cache(settings, Flask("bench")))
+
+
+def with_empty_cache(repo: SqlRepository) -> SqlRepository:
+    """The same sources (and warm connection pool) behind a new, empty cache: a cold request
+    in a running server, where connections already exist but the cache has nothing."""
+    from flask import Flask
+
+    settings = settings_from_env({})
+    cache = FrameCache(make_cache(settings, Flask("bench")), timeout_s=300, stale_keep_s=3600)
+    return SqlRepository(repo.sources, cache)
 
 
 def overview_filters() -> Filters:
@@ -159,8 +173,8 @@ def measure_backend(name: str, url: str, repeat: int) -> dict[str, Any]:
             with engine.connect() as conn:
                 conn.execute(statement).fetchall()
 
-        def cold(query_name=query_name, query_filters=query_filters, params=params) -> None:
-            fresh_repository(url).fetch(query_name, query_filters, **params)
+        def cold(repo: SqlRepository, query_name=query_name, query_filters=query_filters, params=params) -> None:
+            repo.fetch(query_name, query_filters, **params)
 
         warm_repo = fresh_repository(url)
         warm_repo.fetch(query_name, query_filters, **params)
@@ -171,11 +185,11 @@ def measure_backend(name: str, url: str, repeat: int) -> dict[str, Any]:
             {
                 "query": label,
                 "raw_ms": median_ms(raw, repeat),
-                "cold_ms": median_ms(cold, repeat),
+                "cold_ms": median_ms(cold, repeat, lambda: with_empty_cache(recorder.inner)),
                 "warm_ms": median_ms(lambda r=warm_repo, q=query_name, f=query_filters, p=params: r.fetch(q, f, **p), repeat),
             }
         )
-    page_cold = median_ms(lambda: build_overview(filters, fresh_repository(url)), repeat)
+    page_cold = median_ms(lambda repo: build_overview(filters, repo), repeat, lambda: with_empty_cache(recorder.inner))
     warm = fresh_repository(url)
     build_overview(filters, warm)
     page_warm = median_ms(lambda: build_overview(filters, warm), repeat)
@@ -239,7 +253,10 @@ def rss_child(mode: str, url: str) -> None:
             )
     else:
         naive_page(sa.create_engine(url), filters)
-    print(json.dumps({"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+    # VmHWM is this process's own high-water mark (ru_maxrss would carry the parent's over exec).
+    status = Path("/proc/self/status").read_text()
+    peak_kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
+    print(json.dumps({"peak_rss_mb": peak_kb / 1024}))
 
 
 def report(result: dict[str, Any], rss_app: float, rss_naive: float) -> None:

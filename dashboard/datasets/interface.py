@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 import pandas as pd
 
+from dashboard.errors import DashboardError
 from dashboard.filters import Filters
 
 
@@ -24,9 +26,27 @@ class Dataset:
     problem: str | None = None
 
 
+@dataclasses.dataclass(frozen=True)
+class DatasetRequest:
+    """One dataset to fetch: its name, filter and parameters."""
+
+    name: str
+    filters: Filters | None = None
+    params: tuple[tuple[str, Any], ...] = ()
+
+    @classmethod
+    def of(cls, name: str, filters: Filters | None = None, **params: Any) -> DatasetRequest:
+        """A request with keyword parameters."""
+        return cls(name, filters, tuple(sorted(params.items())))
+
+
 class Repository(Protocol):
     """Runs registered datasets (see ``dashboard.datasets.registry``) with caching."""
 
     def fetch(self, name: str, filters: Filters | None = None, **params: Any) -> Dataset:
         """The dataset ``name`` for ``filters``; raises DataUnavailable when there is no copy at all."""
+        ...
+
+    def fetch_many(self, requests: Sequence[DatasetRequest]) -> list[Dataset | DashboardError]:
+        """Several datasets at once (cold ones concurrently); a failure is returned, not raised."""
         ...

@@ -14,7 +14,7 @@ from sqlalchemy.sql import Executable, FromClause
 
 from dashboard.errors import InvalidFilter
 from dashboard.filters import Filters
-from dashboard.queries import overview
+from dashboard.queries import overview, spc
 from dashboard.queries.dialect import GRAINS
 
 Builder = Callable[..., Executable]
@@ -48,6 +48,29 @@ def _kpi_sql(tables: Mapping[str, FromClause], filters: Filters | None, **params
     return overview.kpi_sql_statement(formula[4:], resolved.start_date, resolved.end_exclusive, resolved.plant_id)
 
 
+MAX_SUBGROUPS = 500
+
+
+def _count(params: Mapping[str, Any], name: str, default: int) -> int:
+    value = params.get(name, default)
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_SUBGROUPS:
+        raise InvalidFilter(f"{name} must be a whole number from 1 to {MAX_SUBGROUPS}.")
+    return value
+
+
+def _spc_measurements(tables: Mapping[str, FromClause], filters: Filters | None, **params: Any) -> Executable:
+    characteristic = params.get("characteristic_id")
+    if not isinstance(characteristic, str) or not characteristic:
+        raise InvalidFilter("Choose a characteristic.")
+    return spc.select_measurements(tables, _needs_filters(filters), characteristic, _count(params, "max_subgroups", 200))
+
+
+def _spc_table(tables: Mapping[str, FromClause], filters: Filters | None, **params: Any) -> Executable:
+    return spc.select_table_measurements(
+        tables, _needs_filters(filters), _count(params, "baseline", 25), _count(params, "recent", 25)
+    )
+
+
 DATASETS: dict[str, Builder] = {
     "plants": lambda tables, filters, **params: overview.select_plants(tables),
     "kpi_definitions": lambda tables, filters, **params: overview.select_kpi_definitions(tables),
@@ -59,4 +82,8 @@ DATASETS: dict[str, Builder] = {
     "capa_summary": _summary(overview.select_capa_summary),
     "key_results_at": lambda tables, filters, **params: overview.select_key_results_at(tables, _needs_filters(filters)),
     "kpi_sql": _kpi_sql,
+    "spc_characteristics": lambda tables, filters, **params: spc.select_characteristics(tables, _needs_filters(filters)),
+    "spc_measurements": _spc_measurements,
+    "spc_table_measurements": _spc_table,
+    "process_events": lambda tables, filters, **params: spc.select_process_events(tables, _needs_filters(filters)),
 }

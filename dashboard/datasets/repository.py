@@ -17,16 +17,17 @@ import logging
 import threading
 import time
 import weakref
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pandas as pd
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from dashboard.datasets.cache import CachedFrame, FrameCache
-from dashboard.datasets.interface import Dataset
+from dashboard.datasets.interface import Dataset, DatasetRequest
 from dashboard.datasets.registry import DATASETS, Builder
-from dashboard.errors import DataUnavailable, InvalidFilter
+from dashboard.errors import DashboardError, DataUnavailable, InvalidFilter
 from dashboard.filters import Filters
 from dashboard.sources.mapping import Sources
 
@@ -70,9 +71,16 @@ class SqlRepository:
     """The repository views use (see ``dashboard.datasets.interface.Repository``)."""
 
     def __init__(
-        self, sources: Sources, cache: FrameCache, datasets: Mapping[str, Builder] = DATASETS, *, lock_wait_s: float = 15.0
+        self,
+        sources: Sources,
+        cache: FrameCache,
+        datasets: Mapping[str, Builder] = DATASETS,
+        *,
+        lock_wait_s: float = 15.0,
+        parallel_queries: int = 4,
     ) -> None:
         self._sources = sources
+        self._parallel_queries = max(1, parallel_queries)
         self._cache = cache
         self._lock_wait_s = lock_wait_s
         self._datasets = dict(datasets)
@@ -123,6 +131,33 @@ class SqlRepository:
                 return hit
         return None
 
+    def fetch_many(self, requests: Sequence[DatasetRequest]) -> list[Dataset | DashboardError]:
+        """Fetch several datasets; those not in the cache run concurrently (at most
+        ``parallel_queries`` at a time), so a cold page waits for its slowest query rather
+        than for the sum of them. Failures come back in place of their dataset."""
+
+        def one(request: DatasetRequest) -> Dataset | DashboardError:
+            try:
+                return self.fetch(request.name, request.filters, **dict(request.params))
+            except DashboardError as error:
+                return error
+
+        results: list[Dataset | DashboardError | None] = []
+        cold: list[int] = []
+        for index, request in enumerate(requests):
+            hit = self._cache.get(cache_key(request.name, request.filters, dict(request.params)))
+            results.append(Dataset(hit.frame, hit.fetched_at) if hit is not None else None)
+            if hit is None:
+                cold.append(index)
+        if len(cold) == 1 or self._parallel_queries == 1:
+            for index in cold:
+                results[index] = one(requests[index])
+        elif cold:
+            with ThreadPoolExecutor(max_workers=min(len(cold), self._parallel_queries)) as pool:
+                for index, result in zip(cold, pool.map(one, [requests[i] for i in cold]), strict=True):
+                    results[index] = result
+        return results  # type: ignore[return-value]
+
     def run_uncached(self, name: str, filters: Filters | None = None, **params: Any) -> pd.DataFrame:
         """Run a dataset's query without the cache (benchmarks, checks)."""
         return self._run(name, filters, params).frame
@@ -136,7 +171,8 @@ class SqlRepository:
             columns = list(result.keys())
         if len(rows) > MAX_ROWS:
             raise InvalidFilter(f"The dataset '{name}' would return more than {MAX_ROWS:,} rows; narrow the filters.")
-        self.queries_run += 1
+        with self._locks_guard:
+            self.queries_run += 1
         return CachedFrame(pd.DataFrame.from_records(rows, columns=columns), dt.datetime.now(dt.UTC))
 
     def _fallback(self, name: str, key: str, error: Exception) -> Dataset:

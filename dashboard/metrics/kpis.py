@@ -1,16 +1,18 @@
-"""Built-in KPI formulas over period sums, and the per-period roll-up of summary frames.
+"""Built-in KPI formulas over period sums, and the roll-up of summary frames.
 
 A summary frame (from the overview queries) has columns ``period`` ('current' or
-'previous'), ``bucket_date`` and summed measures. :func:`period_sums` and
-:func:`bucket_sums` add the (already aggregated, bounded) rows up; each built-in KPI is a
-ratio of those sums, so no ratio is ever averaged.
+'previous'), ``bucket_date`` and summed measures. :func:`summarise` adds those (already
+aggregated, bounded) rows up once per frame; each built-in KPI is a ratio of the sums, so
+no ratio is ever averaged.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
 
+import numpy as np
 import pandas as pd
 
 from dashboard.metrics import quality
@@ -25,6 +27,17 @@ class BuiltinKpi:
     datasets: tuple[str, ...]
     compute: Callable[[Sums], float | None]
     explain: Callable[[Sums], str | None] = lambda sums: None
+
+
+@dataclasses.dataclass(frozen=True)
+class PeriodSums:
+    """Measures summed per period and, for the current period, per bucket."""
+
+    current: dict[str, float]
+    previous: dict[str, float]
+    buckets: dict[dt.date, dict[str, float]]
+    has_current: bool
+    has_previous: bool
 
 
 def _get(sums: Sums, name: str) -> float:
@@ -76,33 +89,48 @@ BUILTIN_KPIS: dict[str, BuiltinKpi] = {
 }
 
 
-def _measures(frame: pd.DataFrame) -> list[str]:
-    return [c for c in frame.columns if c not in ("period", "bucket_date")]
+def summarise(frame: pd.DataFrame) -> PeriodSums:
+    """Sum every measure of one summary frame per period, and per bucket of the current period.
+
+    Works on numpy arrays: the frames are small (two rows per bucket) and this runs on every
+    page build, where pandas' per-call overhead would dominate.
+    """
+    measures = [c for c in frame.columns if c not in ("period", "bucket_date")]
+    values = np.nan_to_num(frame[measures].to_numpy(dtype=float, na_value=np.nan))
+    periods = frame["period"].to_numpy()
+    current_rows = periods == "current"
+    previous_rows = periods == "previous"
+    buckets: dict[dt.date, dict[str, float]] = {}
+    for bucket, row in zip(frame["bucket_date"].to_numpy()[current_rows], values[current_rows], strict=True):
+        sums = buckets.setdefault(bucket, dict.fromkeys(measures, 0.0))
+        for name, value in zip(measures, row, strict=True):
+            sums[name] += float(value)
+    return PeriodSums(
+        current=dict(zip(measures, values[current_rows].sum(axis=0).tolist(), strict=True)),
+        previous=dict(zip(measures, values[previous_rows].sum(axis=0).tolist(), strict=True)),
+        buckets=buckets,
+        has_current=bool(current_rows.any()),
+        has_previous=bool(previous_rows.any()),
+    )
 
 
-def period_sums(frames: list[pd.DataFrame], period: str) -> dict[str, float]:
-    """Sum every measure of every summary frame over one period ('current' or 'previous')."""
-    sums: dict[str, float] = {}
-    for frame in frames:
-        rows = frame[frame["period"] == period]
-        for column in _measures(frame):
-            sums[column] = float(pd.to_numeric(rows[column]).sum()) if len(rows) else 0.0
-    return sums
+def combine(parts: Iterable[PeriodSums]) -> PeriodSums:
+    """Several summaries side by side (their measure names differ); a period counts only if all have it."""
+    parts = list(parts)
+    buckets: dict[dt.date, dict[str, float]] = {}
+    for part in parts:
+        for bucket, values in part.buckets.items():
+            buckets.setdefault(bucket, {}).update(values)
+    return PeriodSums(
+        current={k: v for part in parts for k, v in part.current.items()},
+        previous={k: v for part in parts for k, v in part.previous.items()},
+        buckets=dict(sorted(buckets.items())),
+        has_current=all(p.has_current for p in parts),
+        has_previous=all(p.has_previous for p in parts),
+    )
 
 
-def bucket_sums(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Current-period measures per bucket, all frames side by side (index: bucket_date)."""
-    parts = []
-    for frame in frames:
-        rows = frame[frame["period"] == "current"]
-        parts.append(rows.set_index("bucket_date")[_measures(frame)].apply(pd.to_numeric))
-    if not parts:
-        return pd.DataFrame()
-    return pd.concat(parts, axis=1).sort_index()
-
-
-def kpi_series(kpi: BuiltinKpi, frames: list[pd.DataFrame]) -> pd.Series:
+def kpi_series(kpi: BuiltinKpi, sums: PeriodSums) -> pd.Series:
     """The KPI's value per bucket of the current period (for the sparkline)."""
-    buckets = bucket_sums(frames)
-    values = {bucket: kpi.compute(row.fillna(0).to_dict()) for bucket, row in buckets.iterrows()}
-    return pd.Series(values, dtype="float64").dropna()
+    values = {bucket: kpi.compute(measures) for bucket, measures in sums.buckets.items()}
+    return pd.Series({k: v for k, v in values.items() if v is not None}, dtype="float64")

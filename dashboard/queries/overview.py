@@ -63,7 +63,7 @@ def select_production_summary(tables: Tables, filters: Filters, grain: str) -> S
             func.sum(volumes.c.units_passed_first_time).label("units_passed_first_time"),
             func.sum(volumes.c.units_shipped).label("units_shipped"),
             func.sum(volumes.c.units_inspected * products.c.opportunities_per_unit).label("opportunities"),
-        func.sum(volumes.c.units_inspected * products.c.unit_cost_eur).label("production_cost_eur"),
+            func.sum(volumes.c.units_inspected * products.c.unit_cost_eur).label("production_cost_eur"),
         ],
         volumes.c.plant_id,
     )

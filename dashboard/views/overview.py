@@ -10,12 +10,12 @@ import datetime as dt
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.datasets.interface import Dataset, Repository
-from dashboard.errors import DataUnavailable, InvalidFilter
+from dashboard.datasets.interface import Dataset, DatasetRequest, Repository
+from dashboard.errors import DashboardError, DataUnavailable, InvalidFilter
 from dashboard.figures.sparkline import sparkline_figure
 from dashboard.filters import Filters
 from dashboard.metrics import okr
-from dashboard.metrics.kpis import BUILTIN_KPIS, kpi_series, period_sums
+from dashboard.metrics.kpis import BUILTIN_KPIS, PeriodSums, combine, kpi_series, summarise
 from dashboard.metrics.status import Delta, Status, delta, kpi_status
 from dashboard.views.formatting import UNIT_LABELS, format_change, format_time, format_value
 
@@ -79,17 +79,29 @@ class _Fetcher:
     repo: Repository
     filters: Filters
     grain: str
-    results: dict[str, Dataset | DataUnavailable] = dataclasses.field(default_factory=dict)
+    results: dict[DatasetRequest, Dataset | DashboardError] = dataclasses.field(default_factory=dict)
+    summaries: dict[str, PeriodSums] = dataclasses.field(default_factory=dict)
 
-    def get(self, name: str, **params: object) -> Dataset:
-        key = name + repr(sorted(params.items()))
-        if key not in self.results:
+    def sums(self, name: str, dataset: Dataset) -> PeriodSums:
+        """The period sums of a summary dataset, computed once per page build."""
+        if name not in self.summaries:
+            self.summaries[name] = summarise(dataset.frame)
+        return self.summaries[name]
+
+    def prefetch(self, requests: list[DatasetRequest]) -> None:
+        """Fetch every dataset the tiles will need in one go (cold ones run concurrently)."""
+        unique = list(dict.fromkeys(requests))
+        self.results.update(zip(unique, self.repo.fetch_many(unique), strict=True))
+
+    def get(self, name: str, filters: Filters | None = None, **params: object) -> Dataset:
+        request = DatasetRequest.of(name, filters or self.filters, **params)
+        if request not in self.results:
             try:
-                self.results[key] = self.repo.fetch(name, self.filters, **params)
-            except DataUnavailable as error:
-                self.results[key] = error
-        result = self.results[key]
-        if isinstance(result, DataUnavailable):
+                self.results[request] = self.repo.fetch(name, request.filters, **params)
+            except DashboardError as error:
+                self.results[request] = error
+        result = self.results[request]
+        if isinstance(result, DashboardError):
             raise result
         return result
 
@@ -110,27 +122,28 @@ def _builtin(metric: str, fetcher: _Fetcher) -> _Computed:
     if kpi is None:
         raise InvalidFilter(f"Unknown built-in metric '{metric}' in kpi_definitions.")
     datasets = tuple(fetcher.get(name, grain=fetcher.grain) for name in kpi.datasets)
-    frames = [d.frame for d in datasets]
-    has_current = all((f["period"] == "current").any() for f in frames)
-    has_previous = all((f["period"] == "previous").any() for f in frames)
-    current_sums = period_sums(frames, "current")
-    current = kpi.compute(current_sums) if has_current else None
-    previous = kpi.compute(period_sums(frames, "previous")) if has_previous else None
-    detail = kpi.explain(current_sums) if has_current else None
-    return _Computed(current, previous, kpi_series(kpi, frames) if has_current else None, detail, datasets)
+    sums = combine(fetcher.sums(name, dataset) for name, dataset in zip(kpi.datasets, datasets, strict=True))
+    current = kpi.compute(sums.current) if sums.has_current else None
+    previous = kpi.compute(sums.previous) if sums.has_previous else None
+    detail = kpi.explain(sums.current) if sums.has_current else None
+    return _Computed(current, previous, kpi_series(kpi, sums) if sums.has_current else None, detail, datasets)
 
 
 def _okr_progress(fetcher: _Fetcher) -> _Computed:
     dataset = fetcher.get("key_results_at")
     frame = dataset.frame
 
+    records = frame.to_dict("records")
+
     def rollup(column: str) -> float | None:
         return okr.weighted_progress_pct(
             (
-                okr.key_result_progress_pct(r.kr_kind, r[column], r.start_value, r.target_value, r.band_low, r.band_high),
-                float(r.weight),
+                okr.key_result_progress_pct(
+                    r["kr_kind"], r[column], r["start_value"], r["target_value"], r["band_low"], r["band_high"]
+                ),
+                float(r["weight"]),
             )
-            for _, r in frame.iterrows()
+            for r in records
         )
 
     detail = f"{len(frame)} key results active on {fetcher.filters.end_date:%d %b %Y}; all plants"
@@ -138,8 +151,8 @@ def _okr_progress(fetcher: _Fetcher) -> _Computed:
 
 
 def _sql(formula: str, fetcher: _Fetcher) -> _Computed:
-    current = fetcher.repo.fetch("kpi_sql", fetcher.filters, formula=formula)
-    previous = fetcher.repo.fetch("kpi_sql", fetcher.filters.previous(), formula=formula)
+    current = fetcher.get("kpi_sql", formula=formula)
+    previous = fetcher.get("kpi_sql", fetcher.filters.previous(), formula=formula)
 
     def scalar(dataset: Dataset) -> float | None:
         frame = dataset.frame
@@ -157,6 +170,20 @@ def _compute(formula: str, fetcher: _Fetcher) -> _Computed:
     if kind == "sql":
         return _sql(formula, fetcher)
     raise InvalidFilter(f"The formula '{formula[:40]}' must start with builtin: or sql:.")
+
+
+def _requests(formula: str, fetcher: _Fetcher) -> list[DatasetRequest]:
+    """The datasets a KPI formula will read (unknown formulas read nothing)."""
+    kind, _, body = formula.partition(":")
+    if kind == "sql":
+        return [
+            DatasetRequest.of("kpi_sql", fetcher.filters, formula=formula),
+            DatasetRequest.of("kpi_sql", fetcher.filters.previous(), formula=formula),
+        ]
+    if body == "okr_progress":
+        return [DatasetRequest.of("key_results_at", fetcher.filters)]
+    kpi = BUILTIN_KPIS.get(body.strip())
+    return [DatasetRequest.of(name, fetcher.filters, grain=fetcher.grain) for name in kpi.datasets] if kpi else []
 
 
 def _optional(value: object) -> float | None:
@@ -179,7 +206,7 @@ def _tile(row: pd.Series, fetcher: _Fetcher) -> KpiTile:
     }
     try:
         computed = _compute(row["formula"], fetcher)
-    except (DataUnavailable, InvalidFilter) as error:
+    except DashboardError as error:
         return KpiTile(
             **base,
             value=None,
@@ -226,6 +253,7 @@ def build_overview(filters: Filters, repo: Repository, problems: tuple[str, ...]
         message = "No KPIs are defined yet: add rows to the kpi_definitions table (see docs/data-dictionary.md)."
         return OverviewView(filters, filters.label(), (), (*problems, message))
     fetcher = _Fetcher(repo, filters, sparkline_grain(filters))
+    fetcher.prefetch([r for formula in definitions.frame["formula"] for r in _requests(formula, fetcher)])
     tiles = tuple(_tile(row, fetcher) for _, row in definitions.frame.iterrows())
     times = [t.as_of for t in tiles if t.as_of is not None]
     return OverviewView(filters, filters.label(), tiles, problems, min(times) if times else None)

@@ -197,3 +197,23 @@ def test_two_workers_sharing_redis_run_a_cold_query_once(pg_url: str, redis_url:
     assert sum(repo.queries_run for repo in workers) == 1
     for repo in workers:
         repo.sources.dispose()
+
+
+def test_fetch_many_keeps_order_and_returns_failures_in_place(seeded_url: str) -> None:
+    from dashboard.datasets.interface import DatasetRequest
+
+    repo = repository_for(seeded_url)
+    repo.fetch("plants")  # one warm, the rest cold
+    requests = [
+        DatasetRequest.of("defect_summary", MARCH, grain="week"),
+        DatasetRequest.of("plants"),
+        DatasetRequest.of("defect_summary", MARCH, grain="fortnight"),
+        DatasetRequest.of("capa_summary", MARCH, grain="week"),
+    ]
+    results = repo.fetch_many(requests)
+    assert list(results[1].frame["plant_id"]) == ["P01", "P02"]
+    assert results[0].frame["defect_count"].sum() == 90
+    assert isinstance(results[2], InvalidFilter)
+    assert results[3].frame["capas_closed"].sum() == 2
+    assert repo.queries_run == 3  # plants once, two cold summaries; the bad grain never ran
+    repo.sources.dispose()

@@ -94,6 +94,9 @@ class _Broken:
     def fetch(self, name, filters=None, **params):
         raise DataUnavailable("Cannot reach the quality database.")
 
+    def fetch_many(self, requests):
+        return [DataUnavailable("Cannot reach the quality database.") for _ in requests]
+
 
 def test_view_needs_only_the_repository_interface() -> None:
     view = build_overview(MARCH, _Broken())
