@@ -246,6 +246,49 @@ def seed(url: str, *, kpis: bool = True) -> None:
                 {"key_result_id": "K1", "checkin_date": D(2026, 3, 20), "value": 60.0, "confidence": 7, "author": "Q"},
             ],
         )
+        conn.execute(
+            t["spc_characteristics"].insert(),
+            [
+                {
+                    "characteristic_id": "P01-L01-C1",
+                    "line_id": "P01-L01",
+                    "product_id": "X1",
+                    "characteristic_name": "Bore",
+                    "unit": "mm",
+                    "lsl": 11.97,
+                    "usl": 12.03,
+                    "target": 12.0,
+                    "subgroup_size": 5,
+                }
+            ],
+        )
+        # 30 subgroups of 5 in March, one a day; values repeat a fixed pattern around 12.000 mm.
+        pattern = (0.004, -0.003, 0.001, -0.002, 0.0)
+        conn.execute(
+            t["spc_measurements"].insert(),
+            [
+                {
+                    "characteristic_id": "P01-L01-C1",
+                    "subgroup_id": day,
+                    "value": 12.0 + pattern[(day + i) % 5] * (1 + day % 3),
+                    "measured_at": dt.datetime(2026, 3, day, 8, i),
+                }
+                for day in range(1, 31)
+                for i in range(5)
+            ],
+        )
+        conn.execute(
+            t["process_events"].insert(),
+            [
+                {
+                    "event_date": D(2026, 3, 16),
+                    "plant_id": "P01",
+                    "line_id": "P01-L01",
+                    "event_kind": "process-change",
+                    "description": "New fixture",
+                }
+            ],
+        )
         if kpis:
             conn.execute(
                 t["kpi_definitions"].insert(),

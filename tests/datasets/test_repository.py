@@ -32,7 +32,11 @@ def seeded_url(request: pytest.FixtureRequest, tmp_path) -> str:
 
 def test_every_dataset_runs_on_both_databases(seeded_url: str) -> None:
     repo = repository_for(seeded_url)
-    params = {"grain": "week", "formula": "sql:SELECT COUNT(*) AS value FROM defects WHERE defect_date < :end_date"}
+    params = {
+        "grain": "week",
+        "formula": "sql:SELECT COUNT(*) AS value FROM defects WHERE defect_date < :end_date",
+        "characteristic_id": "P01-L01-C1",
+    }
     for name in DATASETS:
         frame = repo.fetch(name, MARCH, **params).frame
         assert not frame.empty, name

@@ -22,8 +22,17 @@ from dashboard.sources.demo_plan import Coded
 
 END = dt.date(2026, 11, 23)
 T = schema.metadata.tables
-KPI_IDS = ["first_pass_yield", "dpmo", "cost_of_poor_quality", "complaints_per_million", "nps", "supplier_ppm",
-           "capa_on_time", "okr_progress", "open_major_findings"]
+KPI_IDS = [
+    "first_pass_yield",
+    "dpmo",
+    "cost_of_poor_quality",
+    "complaints_per_million",
+    "nps",
+    "supplier_ppm",
+    "capa_on_time",
+    "okr_progress",
+    "open_major_findings",
+]
 
 
 def days_before(n: int) -> dt.date:
@@ -66,20 +75,48 @@ def checksums(db: Db) -> dict[str, Any]:
     d, v, s = T["defects"], T["production_volumes"], T["spc_measurements"]
     lots, fb, ci = T["supplier_lots"], T["customer_feedback"], T["okr_checkins"]
     result: dict[str, Any] = {"counts": {name: db.count(name) for name in schema.DATASETS}}
-    result["defects_by_plant"] = [(p, int(n), int(c), round(float(cost), 2)) for p, n, c, cost in db.rows(
-        sa.select(d.c.plant_id, sa.func.count(), sa.func.sum(d.c.defect_count), sa.func.sum(d.c.cost_eur))
-        .group_by(d.c.plant_id).order_by(d.c.plant_id))]
-    result["volumes_by_plant"] = [tuple(int(x) if i else x for i, x in enumerate(r)) for r in db.rows(
-        sa.select(v.c.plant_id, sa.func.sum(v.c.units_inspected), sa.func.sum(v.c.units_passed_first_time),
-                  sa.func.sum(v.c.units_shipped)).group_by(v.c.plant_id).order_by(v.c.plant_id))]
+    result["defects_by_plant"] = [
+        (p, int(n), int(c), round(float(cost), 2))
+        for p, n, c, cost in db.rows(
+            sa.select(d.c.plant_id, sa.func.count(), sa.func.sum(d.c.defect_count), sa.func.sum(d.c.cost_eur))
+            .group_by(d.c.plant_id)
+            .order_by(d.c.plant_id)
+        )
+    ]
+    result["volumes_by_plant"] = [
+        tuple(int(x) if i else x for i, x in enumerate(r))
+        for r in db.rows(
+            sa.select(
+                v.c.plant_id,
+                sa.func.sum(v.c.units_inspected),
+                sa.func.sum(v.c.units_passed_first_time),
+                sa.func.sum(v.c.units_shipped),
+            )
+            .group_by(v.c.plant_id)
+            .order_by(v.c.plant_id)
+        )
+    ]
     result["spc"] = round(float(db.scalar(sa.select(sa.func.sum(s.c.value * s.c.subgroup_id)))), 3)
-    result["spc_last"] = db.rows(sa.select(s.c.measurement_id, s.c.characteristic_id, s.c.measured_at, s.c.value)
-                                 .order_by(s.c.measurement_id.desc()).limit(3))
-    result["lots"] = tuple(int(x) for x in db.rows(sa.select(sa.func.sum(lots.c.units_received),
-                                                             sa.func.sum(lots.c.units_rejected)))[0])
-    result["feedback"] = tuple(int(x or 0) for x in db.rows(sa.select(
-        sa.func.sum(fb.c.nps_score), sa.func.sum(fb.c.csat_score), sa.func.sum(sa.case((fb.c.is_complaint, 1), else_=0)),
-        sa.func.count(fb.c.comment_text), sa.func.sum(sa.func.length(fb.c.comment_text))))[0])
+    result["spc_last"] = db.rows(
+        sa.select(s.c.measurement_id, s.c.characteristic_id, s.c.measured_at, s.c.value)
+        .order_by(s.c.measurement_id.desc())
+        .limit(3)
+    )
+    result["lots"] = tuple(
+        int(x) for x in db.rows(sa.select(sa.func.sum(lots.c.units_received), sa.func.sum(lots.c.units_rejected)))[0]
+    )
+    result["feedback"] = tuple(
+        int(x or 0)
+        for x in db.rows(
+            sa.select(
+                sa.func.sum(fb.c.nps_score),
+                sa.func.sum(fb.c.csat_score),
+                sa.func.sum(sa.case((fb.c.is_complaint, 1), else_=0)),
+                sa.func.count(fb.c.comment_text),
+                sa.func.sum(sa.func.length(fb.c.comment_text)),
+            )
+        )[0]
+    )
     result["checkins"] = round(float(db.scalar(sa.select(sa.func.sum(ci.c.value)))), 4)
     result["first_defects"] = db.rows(sa.select(d).order_by(d.c.defect_id).limit(5))
     result["kpis"] = db.rows(sa.select(T["kpi_definitions"]).order_by(T["kpi_definitions"].c.display_order))
@@ -111,7 +148,8 @@ def test_same_seed_gives_the_same_data(small: tuple[Db, dict[str, int]], sqlite_
 
 @pytest.mark.postgres
 def test_postgresql_gets_the_same_data_with_constraints_and_indexes(
-        small: tuple[Db, dict[str, int]], pg_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    small: tuple[Db, dict[str, int]], pg_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     db, counts = small
     assert demo.write_demo(pg_url, "small", end_date=END, progress=False) == counts
     assert capsys.readouterr() == ("", "")  # progress=False prints nothing
@@ -197,8 +235,11 @@ def test_every_foreign_key_exists(small: tuple[Db, dict[str, int]]) -> None:
     for table in schema.metadata.sorted_tables:
         for fk in table.foreign_keys:
             parent = fk.column.table.alias("parent")  # an alias, so that self-references are not correlated
-            orphan = sa.select(sa.func.count()).select_from(table).where(
-                fk.parent.is_not(None), ~sa.exists().where(parent.c[fk.column.name] == fk.parent))
+            orphan = (
+                sa.select(sa.func.count())
+                .select_from(table)
+                .where(fk.parent.is_not(None), ~sa.exists().where(parent.c[fk.column.name] == fk.parent))
+            )
             assert db.scalar(orphan) == 0, f"{table.name}.{fk.parent.name}"
 
 
@@ -218,8 +259,9 @@ def test_business_rules(small: tuple[Db, dict[str, int]]) -> None:
     assert db.count("defects", d.c.defect_count < 1) == 0
     assert db.count("defects", d.c.severity.not_in(schema.SEVERITIES)) == 0
     assert db.count("defect_codes", T["defect_codes"].c.category_6m.not_in(schema.SIX_M)) == 0
-    produced = sa.exists().where(v.c.production_date == d.c.defect_date, v.c.line_id == d.c.line_id,
-                                 v.c.product_id == d.c.product_id)
+    produced = sa.exists().where(
+        v.c.production_date == d.c.defect_date, v.c.line_id == d.c.line_id, v.c.product_id == d.c.product_id
+    )
     assert db.count("defects", ~produced) == 0  # defects only where and when something was produced
     first, last = db.scalar(sa.select(sa.func.min(v.c.production_date))), db.scalar(sa.select(sa.func.max(d.c.defect_date)))
     start = END.replace(year=END.year - 3) + dt.timedelta(days=1)  # three years, end_date included
@@ -231,8 +273,11 @@ def test_business_rules(small: tuple[Db, dict[str, int]]) -> None:
 def test_kpi_definitions(small: tuple[Db, dict[str, int]]) -> None:
     db, _counts = small
     k = T["kpi_definitions"]
-    rows = db.rows(sa.select(k.c.kpi_id, k.c.direction, k.c.target, k.c.amber_threshold, k.c.red_threshold, k.c.formula,
-                             k.c.unit, k.c.view_path).order_by(k.c.display_order))
+    rows = db.rows(
+        sa.select(
+            k.c.kpi_id, k.c.direction, k.c.target, k.c.amber_threshold, k.c.red_threshold, k.c.formula, k.c.unit, k.c.view_path
+        ).order_by(k.c.display_order)
+    )
     assert [r[0] for r in rows] == KPI_IDS
     for kpi_id, direction, target, amber, red, _formula, _unit, view in rows:
         assert amber == target, kpi_id
@@ -264,8 +309,9 @@ def test_awkward_comments_are_present(small: tuple[Db, dict[str, int]]) -> None:
 # --- planted stories ----------------------------------------------------------------------------------
 
 
-def defect_rate(db: Db, code: str, start: dt.date, stop: dt.date, *, line: str | None = None, plant: str | None = None,
-                internal: bool = False) -> float:
+def defect_rate(
+    db: Db, code: str, start: dt.date, stop: dt.date, *, line: str | None = None, plant: str | None = None, internal: bool = False
+) -> float:
     """Defects of ``code`` per million units inspected, start <= date < stop."""
     d, v = T["defects"], T["production_volumes"]
     found = [d.c.defect_code == code, d.c.defect_date >= start, d.c.defect_date < stop]
@@ -291,9 +337,16 @@ def test_story_1_step_change_on_one_line(small: tuple[Db, dict[str, int]]) -> No
     s = T["spc_measurements"]
 
     def values(start: dt.date, stop: dt.date) -> list[float]:
-        return [x for (x,) in db.rows(sa.select(s.c.value).where(
-            s.c.characteristic_id == "P02-L03-C1", s.c.measured_at >= dt.datetime.combine(start, dt.time()),
-            s.c.measured_at < dt.datetime.combine(stop, dt.time())))]
+        return [
+            x
+            for (x,) in db.rows(
+                sa.select(s.c.value).where(
+                    s.c.characteristic_id == "P02-L03-C1",
+                    s.c.measured_at >= dt.datetime.combine(start, dt.time()),
+                    s.c.measured_at < dt.datetime.combine(stop, dt.time()),
+                )
+            )
+        ]
 
     old, new = values(days_before(240), step), values(step, END)
     assert (statistics.fmean(new) - statistics.fmean(old)) / statistics.stdev(old) > 1.2
@@ -306,21 +359,27 @@ def test_story_2_degrading_supplier_and_a_tiny_one(small: tuple[Db, dict[str, in
     lots = T["supplier_lots"]
 
     def ppm(supplier: str, start: dt.date, stop: dt.date) -> float:
-        received, rejected = db.rows(sa.select(sa.func.sum(lots.c.units_received), sa.func.sum(lots.c.units_rejected))
-                                     .where(lots.c.supplier_id == supplier, lots.c.received_date >= start,
-                                            lots.c.received_date < stop))[0]
+        received, rejected = db.rows(
+            sa.select(sa.func.sum(lots.c.units_received), sa.func.sum(lots.c.units_rejected)).where(
+                lots.c.supplier_id == supplier, lots.c.received_date >= start, lots.c.received_date < stop
+            )
+        )[0]
         return 1e6 * rejected / received
 
     assert ppm("S017", days_before(29), END + dt.timedelta(days=1)) > 4 * ppm("S017", days_before(210), days_before(180))
     scars = T["scars"]
     opened = [day for (day,) in db.rows(sa.select(scars.c.opened_date).where(scars.c.supplier_id == "S017"))]
     assert opened and min(opened) >= days_before(60)
-    tiny = db.rows(sa.select(lots.c.units_received, lots.c.units_rejected, lots.c.lot_rejected)
-                   .where(lots.c.supplier_id == "S060"))
+    tiny = db.rows(
+        sa.select(lots.c.units_received, lots.c.units_rejected, lots.c.lot_rejected).where(lots.c.supplier_id == "S060")
+    )
     assert len(tiny) == 2 and sum(r[2] for r in tiny) == 1
     # Raw PPM over the last 90 days ranks the tiny supplier worst; a shrunk estimate does not.
-    recent = db.rows(sa.select(lots.c.supplier_id, sa.func.sum(lots.c.units_received), sa.func.sum(lots.c.units_rejected))
-                     .where(lots.c.received_date > days_before(90)).group_by(lots.c.supplier_id))
+    recent = db.rows(
+        sa.select(lots.c.supplier_id, sa.func.sum(lots.c.units_received), sa.func.sum(lots.c.units_rejected))
+        .where(lots.c.received_date > days_before(90))
+        .group_by(lots.c.supplier_id)
+    )
     raw = {sid: rej / rec for sid, rec, rej in recent}
     pooled = sum(r[2] for r in recent) / sum(r[1] for r in recent)
     prior_units = 20_000
@@ -333,10 +392,16 @@ def test_story_2_degrading_supplier_and_a_tiny_one(small: tuple[Db, dict[str, in
 def test_story_3_key_result_off_track_with_high_confidence(small: tuple[Db, dict[str, int]]) -> None:
     db, _counts = small
     kr, ci = T["okr_key_results"], T["okr_checkins"]
-    start, target, first, due = db.rows(sa.select(kr.c.start_value, kr.c.target_value, kr.c.start_date, kr.c.due_date)
-                                        .where(kr.c.key_result_id == "2026-Q4-T02-K1"))[0]
-    checkins = db.rows(sa.select(ci.c.checkin_date, ci.c.value, ci.c.confidence)
-                       .where(ci.c.key_result_id == "2026-Q4-T02-K1").order_by(ci.c.checkin_date))
+    start, target, first, due = db.rows(
+        sa.select(kr.c.start_value, kr.c.target_value, kr.c.start_date, kr.c.due_date).where(
+            kr.c.key_result_id == "2026-Q4-T02-K1"
+        )
+    )[0]
+    checkins = db.rows(
+        sa.select(ci.c.checkin_date, ci.c.value, ci.c.confidence)
+        .where(ci.c.key_result_id == "2026-Q4-T02-K1")
+        .order_by(ci.c.checkin_date)
+    )
     assert len(checkins) >= 6 and checkins[-1][0] <= END
     progress = [(value - start) / (target - start) for _day, value, _conf in checkins]
     ideal = ((checkins[-1][0] - first).days + 1) / ((due - first).days + 1)
@@ -350,22 +415,29 @@ def test_story_4_complaint_surge_led_by_internal_defects(small: tuple[Db, dict[s
     fb = T["customer_feedback"]
 
     def complaints(start: dt.date, stop: dt.date) -> int:
-        return db.count("customer_feedback", fb.c.is_complaint, fb.c.defect_code == "D12", fb.c.received_date >= start,
-                        fb.c.received_date < stop)
+        return db.count(
+            "customer_feedback",
+            fb.c.is_complaint,
+            fb.c.defect_code == "D12",
+            fb.c.received_date >= start,
+            fb.c.received_date < stop,
+        )
 
     surge = complaints(days_before(75), days_before(47))
     assert surge >= 20 and surge > 3 * complaints(days_before(103), days_before(75))
     rise = days_before(96)
     assert defect_rate(db, "D12", rise, days_before(75), internal=True) > 1.8 * defect_rate(
-        db, "D12", days_before(156), rise, internal=True)
+        db, "D12", days_before(156), rise, internal=True
+    )
 
 
 def test_story_5_effective_capa(small: tuple[Db, dict[str, int]]) -> None:
     db, _counts = small
     c = T["capas"]
     closed = days_before(300)
-    capa = db.rows(sa.select(c.c.effective, c.c.due_date).where(c.c.plant_id == "P01", c.c.defect_code == "D04",
-                                                                 c.c.closed_date == closed))
+    capa = db.rows(
+        sa.select(c.c.effective, c.c.due_date).where(c.c.plant_id == "P01", c.c.defect_code == "D04", c.c.closed_date == closed)
+    )
     assert capa == [(True, closed + dt.timedelta(days=10))]
     before = defect_rate(db, "D04", days_before(480), closed, plant="P01")
     after = defect_rate(db, "D04", closed + dt.timedelta(days=1), days_before(120), plant="P01")
