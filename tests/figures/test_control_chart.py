@@ -167,3 +167,14 @@ def test_dark_template_for_wall_screens(pistonrings: pd.DataFrame) -> None:
     light = control_chart_figure(chart, title="X̄").to_dict()["layout"]["template"]["layout"]["paper_bgcolor"]
     dark = control_chart_figure(chart, title="X̄", dark=True).to_dict()["layout"]["template"]["layout"]["paper_bgcolor"]
     assert light != dark
+
+
+def test_edge_labels_are_nudged_apart_on_a_short_chart(pistonrings: pd.DataFrame) -> None:
+    chart = xbar_chart(pistonrings).dispersion
+
+    def shifts(height: int) -> list[int]:
+        layout = dispersion_chart_figure(chart, title="R", height=height).to_dict()["layout"]
+        return [a["yshift"] for a in layout["annotations"] if "yshift" in a]
+
+    assert shifts(280) == [0, 0, 0]  # UCL 0.048, CL 0.023 and LCL 0 are far apart at the default height
+    assert shifts(120)[0] == 0 and shifts(120)[2] < shifts(120)[1] < 0  # squeezed: CL and LCL pushed down
