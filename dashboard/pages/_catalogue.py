@@ -2,7 +2,6 @@
 
 UPCOMING = {
     "/defects": ("Defect trends", "Pareto, defect-rate control chart, drill from plant to line to records."),
-    "/process-control": ("Process control", "Control charts, run rules and capability per characteristic."),
     "/suppliers": ("Supplier scorecards", "Fair ranking of suppliers by PPM, delivery and SCARs."),
     "/voc": ("Voice of the customer", "NPS, complaints and comment themes tied to defect codes."),
     "/okr": ("OKR progress", "Objectives, key results, check-ins and forecasts."),

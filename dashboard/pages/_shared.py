@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import dash
 from dash import Input, Output, State, dcc, html
@@ -68,13 +68,30 @@ def filter_section(page: PageFilters) -> html.Div:
     )
 
 
-def filters_to_search(period: object, start: object, end: object, plant: object) -> str:
-    """The URL query string for the bar's values (unvalidated: the page validates on load)."""
+FILTER_KEYS = ("period", "start", "end", "plant")
+
+
+def filters_to_search(period: object, start: object, end: object, plant: object, keep: object = "") -> str:
+    """The URL query string for the bar's values (unvalidated: the page validates on load),
+    keeping the page's own parameters from ``keep`` (the current query string)."""
     query = {"period": period if isinstance(period, str) else ""}
     if period == "custom":
         query.update(start=str(start or "")[:10], end=str(end or "")[:10])
     if isinstance(plant, str) and plant:
         query["plant"] = plant
+    if isinstance(keep, str):
+        query.update((k, v) for k, v in parse_qsl(keep.lstrip("?")) if k not in FILTER_KEYS)
+    return "?" + urlencode(query)
+
+
+def with_params(search: object, **params: str | None) -> str:
+    """``search`` with ``params`` set (None removes one)."""
+    query = dict(parse_qsl(search.lstrip("?"))) if isinstance(search, str) else {}
+    for key, value in params.items():
+        if value is None:
+            query.pop(key, None)
+        else:
+            query[key] = value
     return "?" + urlencode(query)
 
 
@@ -88,14 +105,19 @@ def register_shared_callbacks(app: dash.Dash) -> None:
         Input(ids.FILTER_START, "end_date"),
         Input(ids.FILTER_PLANT, "value"),
         State(ids.FILTER_INITIAL, "data"),
+        State(ids.URL, "search"),
         prevent_initial_call=True,
     )
-    def update_url_from_filters(period: object, start: object, end: object, plant: object, initial: object) -> str:
+    def update_url_from_filters(
+        period: object, start: object, end: object, plant: object, initial: object, current: object
+    ) -> str:
         """Push the bar's values into the URL, unless they are what the page was drawn with
         (date pickers report their values on mount; that must not rewrite the URL)."""
-        search = filters_to_search(period, start, end, plant)
+        search = filters_to_search(period, start, end, plant, current)
         if isinstance(initial, dict):
-            drawn = filters_to_search(initial.get("period"), initial.get("start"), initial.get("end"), initial.get("plant"))
+            drawn = filters_to_search(
+                initial.get("period"), initial.get("start"), initial.get("end"), initial.get("plant"), current
+            )
             if search == drawn:
                 return dash.no_update
         return search

@@ -41,7 +41,7 @@ def overview(client, query):
     return client.post("/_dash-update-component", json=body)
 
 
-@pytest.mark.parametrize("path", ["/", *UPCOMING, "/no-such-page"])
+@pytest.mark.parametrize("path", ["/", "/process-control", *UPCOMING, "/no-such-page"])
 def test_every_page_renders(client, path: str) -> None:
     response = route(client, path)
     assert response.status_code == 200
@@ -68,6 +68,32 @@ def test_malformed_url_parameters_give_a_message_not_an_error(client, search: st
     text = response.get_data(as_text=True)
     assert message in text
     assert "<script>" not in text
+
+
+def test_process_control_callback_renders_table_and_charts(client) -> None:
+    body = {
+        "output": "..spc-messages.children...spc-summary.children...spc-grid.rowData...spc-content.children..",
+        "outputs": [
+            {"id": "spc-messages", "property": "children"},
+            {"id": "spc-summary", "property": "children"},
+            {"id": "spc-grid", "property": "rowData"},
+            {"id": "spc-content", "property": "children"},
+        ],
+        "inputs": [
+            {
+                "id": "spc-query",
+                "property": "data",
+                "value": {"period": "custom", "start": "2026-03-01", "end": "2026-03-31", "characteristic": "x'--"},
+            },
+            {"id": "spc-refresh", "property": "n_intervals", "value": None},
+        ],
+        "changedPropIds": ["spc-query.data"],
+        "state": [],
+    }
+    response = client.post("/_dash-update-component", json=body)
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "P01-L01-C1" in text and "Unknown characteristic" in text and "Traceback" not in text
 
 
 def test_overview_callback_renders_tiles(client) -> None:

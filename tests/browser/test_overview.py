@@ -77,3 +77,16 @@ def test_info_button_shows_the_definition(browser, live_server: str) -> None:
     assert "First-pass yield, defined for tests." in popover.text
     assert "Owner: Quality" in popover.text
     assert console_errors(browser) == []
+
+
+def test_process_control_row_click_focuses_the_characteristic(browser, live_server: str) -> None:
+    browser.get(live_server + "/process-control" + MARCH.removeprefix("/"))
+    cell = WebDriverWait(browser, 20).until(
+        ec.element_to_be_clickable((By.XPATH, "//div[@role='gridcell'][contains(., 'P01-L01-C1')]"))
+    )
+    WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#spc-location .main-svg"))
+    cell.click()
+    WebDriverWait(browser, 20).until(lambda d: "characteristic=P01-L01-C1" in d.current_url)
+    WebDriverWait(browser, 20).until(ec.text_to_be_present_in_element((By.ID, "spc-focus-title"), "P01-L01-C1"))
+    assert "Signals:" in browser.find_element(By.TAG_NAME, "body").text
+    assert console_errors(browser) == []

@@ -1,0 +1,232 @@
+"""Process control (/process-control): characteristics table, control charts, capability."""
+
+from __future__ import annotations
+
+import dash
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, dcc, html
+
+from dashboard.components import ids
+from dashboard.components.kpi_card import empty_state, error_state
+from dashboard.errors import DashboardError
+from dashboard.pages._shared import filter_section, page_filters, with_params
+from dashboard.state import get_state
+from dashboard.views.process_control import CHART_TYPES, RULE_SETS, ProcessControlView, build_process_control
+
+dash.register_page(
+    __name__, path="/process-control", name="Process control", title="Process control · Quality dashboard", order=2
+)
+
+QUERY = "spc-query"
+CONTENT = "spc-content"
+MESSAGES = "spc-messages"
+SUMMARY = "spc-summary"
+GRID = "spc-grid"
+CHART = "spc-chart-type"
+RULES = "spc-rules"
+REFRESH = "spc-refresh"
+PAGE_KEYS = ("characteristic", "chart", "rules")
+
+COLUMNS = [
+    {"field": "status", "headerName": "State", "width": 130},
+    {"field": "characteristic_id", "headerName": "Characteristic", "width": 150},
+    {"field": "name", "headerName": "What", "flex": 1, "minWidth": 170},
+    {"field": "line", "headerName": "Line", "flex": 1, "minWidth": 160},
+    {"field": "trend", "headerName": "Last 20 subgroups", "width": 230, "cellClass": "spc-trend"},
+    {"field": "latest", "headerName": "Latest", "width": 120},
+    {"field": "spec", "headerName": "Spec", "width": 140},
+    {"field": "cpk", "headerName": "Cpk", "width": 80},
+    {"field": "signal", "headerName": "Latest signal", "flex": 2, "minWidth": 260, "tooltipField": "signal"},
+]
+
+
+def _text(params: dict[str, object], key: str) -> str | None:
+    value = params.get(key)
+    return value[:64] if isinstance(value, str) and value else None
+
+
+def layout(**params: object) -> html.Div:
+    """Filters and controls; the table and charts arrive through :func:`update_process_control`."""
+    page = page_filters(params)
+    filters = page.parsed.filters
+    query = {**filters.to_query(), **{k: v for k in PAGE_KEYS if (v := _text(params, k))}}
+    return html.Div(
+        [
+            html.H1("Process control", className="h3 mb-1"),
+            html.P(
+                f"{filters.label()} · {'plant ' + filters.plant_id if filters.plant_id else 'all plants'}. "
+                "Limits from the first 25 subgroups of the period (phase I), frozen for the rest (phase II).",
+                className="text-muted",
+            ),
+            filter_section(page),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            dbc.Label("Chart", html_for=CHART, className="small mb-0"),
+                            dcc.Dropdown(
+                                id=CHART,
+                                options=[{"label": v, "value": k} for k, v in CHART_TYPES.items()],
+                                value=_text(params, "chart"),
+                                placeholder="Default for the subgroup size",
+                            ),
+                        ],
+                        md=3,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label("Run rules", html_for=RULES, className="small mb-0"),
+                            dcc.Dropdown(
+                                id=RULES,
+                                options=[{"label": v, "value": k} for k, v in RULE_SETS.items()],
+                                value=_text(params, "rules") or "we",
+                                clearable=False,
+                            ),
+                        ],
+                        md=3,
+                    ),
+                ],
+                className="g-3 mb-3",
+            ),
+            dcc.Store(id=QUERY, data=query),
+            dcc.Interval(id=REFRESH, interval=int(get_state().settings.refresh_interval_s * 1000)),
+            html.Div(id=MESSAGES),
+            html.P(id=SUMMARY, className="small mb-1"),
+            dag.AgGrid(
+                id=GRID,
+                rowData=[],
+                columnDefs=COLUMNS,
+                defaultColDef={"sortable": True, "filter": True, "resizable": True},
+                dashGridOptions={"tooltipShowDelay": 300},
+                style={"height": "360px"},
+                className="ag-theme-quartz",
+            ),
+            dcc.Loading(html.Div(id=CONTENT), type="dot", delay_show=300),
+        ]
+    )
+
+
+def _focus_section(view: ProcessControlView) -> html.Div:
+    focus = view.focus
+    if focus is None:
+        return html.Div()
+    graph = {"config": {"displaylogo": False}}
+    panel = [html.Tr([html.Th(name), html.Td(value)]) for name, value in focus.capability_lines] if focus.capability_lines else []
+    return html.Div(
+        [
+            html.H2(focus.title, className="h4 mt-4", id="spc-focus-title"),
+            html.P(
+                [f"{CHART_TYPES[focus.chart_type]} chart · {focus.limits_text}. ", focus.baseline_text, "."],
+                className="small text-muted",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            dcc.Graph(figure=focus.location, id="spc-location", **graph),
+                            dcc.Graph(figure=focus.dispersion, id="spc-dispersion", **graph),
+                        ],
+                        xl=8,
+                    ),
+                    dbc.Col(
+                        [
+                            dcc.Graph(figure=focus.capability, id="spc-capability", **graph) if focus.capability else None,
+                            dbc.Table(html.Tbody(panel), size="sm", className="small") if panel else None,
+                            html.H3(f"Signals: {focus.signal_count} runs of a rule", className="h6 mt-2"),
+                            html.Ul([html.Li(s) for s in focus.signals], className="small spc-signals")
+                            if focus.signals
+                            else html.P("No rule fired in this period.", className="small text-muted"),
+                        ],
+                        xl=4,
+                    ),
+                ]
+            ),
+        ]
+    )
+
+
+def render(view: ProcessControlView) -> tuple[object, str, list[dict[str, str]], object]:
+    """Messages, the table's summary line and rows, and the focus section."""
+    messages = dbc.Alert([html.Div(p) for p in view.problems], color="warning", className="py-2") if view.problems else None
+    if not view.rows:
+        return messages or empty_state("No measured characteristics for these filters."), "", [], None
+    rows = [
+        {
+            "status": r.status,
+            "characteristic_id": r.characteristic_id,
+            "name": r.name,
+            "line": r.line,
+            "trend": r.trend,
+            "latest": r.latest,
+            "spec": r.spec,
+            "cpk": r.cpk,
+            "signal": r.signal,
+        }
+        for r in view.rows
+    ]
+    signals = sum(r.status_key == "signal" for r in view.rows)
+    summary = (
+        f"{len(view.rows)} characteristics · {signals} with a signal in their latest 25 subgroups "
+        f"({RULE_SETS[view.rules]}). Click a row for its charts."
+    )
+    return messages, summary, rows, _focus_section(view)
+
+
+@callback(
+    Output(MESSAGES, "children"),
+    Output(SUMMARY, "children"),
+    Output(GRID, "rowData"),
+    Output(CONTENT, "children"),
+    Input(QUERY, "data"),
+    Input(REFRESH, "n_intervals"),
+)
+def update_process_control(query: object, _refreshes: object) -> tuple[object, str, list[dict[str, str]], object]:
+    """Build the view for the page's parameters (re-validated: the store can be forged)."""
+    params = query if isinstance(query, dict) else {}
+    page = page_filters(params)
+    try:
+        view = build_process_control(
+            page.parsed.filters,
+            get_state().repository,
+            characteristic_id=_text(params, "characteristic"),
+            chart_type=_text(params, "chart"),
+            rules=_text(params, "rules") or "we",
+        )
+    except DashboardError as error:
+        return error_state(str(error)), "", [], None
+    return render(view)
+
+
+def clicked_characteristic(cell: object, rows: object) -> str | None:
+    """The characteristic of a clicked grid row (the row id is its position in ``rowData``)."""
+    if not isinstance(cell, dict) or not isinstance(rows, list):
+        return None
+    try:
+        row = rows[int(cell.get("rowId"))]
+    except (TypeError, ValueError, IndexError):
+        return None
+    value = row.get("characteristic_id") if isinstance(row, dict) else None
+    return value[:64] if isinstance(value, str) else None
+
+
+@callback(
+    Output(ids.URL, "search", allow_duplicate=True),
+    Input(GRID, "cellClicked"),
+    Input(CHART, "value"),
+    Input(RULES, "value"),
+    State(GRID, "rowData"),
+    State(ids.URL, "search"),
+    prevent_initial_call=True,
+)
+def navigate_to_characteristic(cell: object, chart: object, rules: object, rows: object, search: object) -> str:
+    """A row click focuses its characteristic; the dropdowns set chart type and run rules."""
+    trigger = dash.ctx.triggered_id
+    if trigger == GRID:
+        characteristic = clicked_characteristic(cell, rows)
+        return with_params(search, characteristic=characteristic, chart=None) if characteristic else dash.no_update
+    if trigger == CHART:
+        return with_params(search, chart=chart if isinstance(chart, str) else None)
+    if trigger == RULES:
+        return with_params(search, rules=rules if isinstance(rules, str) else None)
+    return dash.no_update
