@@ -47,14 +47,17 @@ STORY_TEXT = {
 }
 
 
-def generate_tables(scale: str = "small", end_date: dt.date | None = None, seed: int = DEFAULT_SEED,
-                    step: Callable[[str], None] = lambda name: None) -> dict[str, Columns]:
+def generate_tables(
+    scale: str = "small",
+    end_date: dt.date | None = None,
+    seed: int = DEFAULT_SEED,
+    step: Callable[[str], None] = lambda name: None,
+) -> dict[str, Columns]:
     """Every canonical table as columns (numpy arrays), without touching a database."""
     plan = make_plan(scale, end_date or dt.date.today() - dt.timedelta(days=1))
     # One independent stream per subject area: the small, scale-independent tables (dimensions,
     # OKRs, CAPAs, audit findings) come out identical at every scale, and tuning one generator leaves the others alone.
-    dims_rng, production_rng, spc_rng, supplier_rng, feedback_rng, okr_rng, governance_rng = (
-        np.random.default_rng(seed).spawn(7))
+    dims_rng, production_rng, spc_rng, supplier_rng, feedback_rng, okr_rng, governance_rng = np.random.default_rng(seed).spawn(7)
     step("dimensions")
     dims = make_dims(dims_rng)
     tables = dict(dims.tables)
@@ -85,8 +88,9 @@ def _prepare_sqlite_path(url: str) -> None:
         os.makedirs(os.path.dirname(os.path.abspath(parsed.database)), exist_ok=True)
 
 
-def write_demo(url: str, scale: str = "small", *, end_date: dt.date | None = None,
-               seed: int = DEFAULT_SEED, progress: bool = True) -> dict[str, int]:
+def write_demo(
+    url: str, scale: str = "small", *, end_date: dt.date | None = None, seed: int = DEFAULT_SEED, progress: bool = True
+) -> dict[str, int]:
     """Drop and recreate every canonical table on `url` and fill it; returns row counts per table."""
     check_scale(scale)
     end_date = end_date or dt.date.today() - dt.timedelta(days=1)
@@ -105,8 +109,10 @@ def write_demo(url: str, scale: str = "small", *, end_date: dt.date | None = Non
     _prepare_sqlite_path(url)
     engine = create_engine(url, poolclass=NullPool)
     try:
-        with tqdm(total=sum(counts.values()), desc="loading", unit="rows", unit_scale=True, disable=not progress,
-                  file=sys.stderr) as bar:
+        with tqdm(
+            total=sum(counts.values()), desc="loading", unit="rows", unit_scale=True, disable=not progress, file=sys.stderr
+        ) as bar:
+
             def advance(table: str, rows: int) -> None:
                 bar.set_postfix_str(table)
                 bar.update(rows)
@@ -156,8 +162,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     start = make_plan(args.scale, end_date).start
-    print(f"Wrote the {args.scale} demo (seed {args.seed}, {start} .. {end_date}) to "
-          f"{make_url(url).render_as_string(hide_password=True)}")
+    print(
+        f"Wrote the {args.scale} demo (seed {args.seed}, {start} .. {end_date}) to "
+        f"{make_url(url).render_as_string(hide_password=True)}"
+    )
     for name, rows in counts.items():
         print(f"  {name:<22} {rows:>12,} rows")
     print("Planted stories (see data/README.md):")

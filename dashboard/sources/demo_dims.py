@@ -29,16 +29,28 @@ PLANT_LINES = {
 }
 # process type -> family, product names, opportunities range, unit cost range (EUR)
 FAMILIES = {
-    "smt": ("Control electronics", ("ECU board", "Sensor board", "Power module", "Display driver", "Gateway board"),
-            (40, 60), (25, 120)),
+    "smt": (
+        "Control electronics",
+        ("ECU board", "Sensor board", "Power module", "Display driver", "Gateway board"),
+        (40, 60),
+        (25, 120),
+    ),
     "machining": ("Hydraulic valves", ("Valve body", "Manifold block", "Pump housing", "Spool", "End cap"), (8, 15), (15, 80)),
     "moulding": ("Plastic housings", ("Housing top", "Housing base", "Connector shell", "Cover", "Clip set"), (5, 10), (2, 12)),
     "painting": ("Painted panels", ("Side panel", "Front cover", "Door panel", "Bracket", "Frame"), (5, 12), (10, 60)),
     "welding": ("Welded frames", ("Subframe", "Bracket assembly", "Cross member", "Engine mount", "Rail"), (10, 20), (20, 150)),
-    "assembly": ("Pumps and actuators", ("Actuator", "Gear pump", "Motor unit", "Valve assembly", "Drive unit"), (15, 35),
-                 (40, 400)),
-    "testing": ("Finished modules", ("Control module", "Pump unit", "Sensor kit", "Power pack", "Service kit"), (20, 40),
-                (60, 300)),
+    "assembly": (
+        "Pumps and actuators",
+        ("Actuator", "Gear pump", "Motor unit", "Valve assembly", "Drive unit"),
+        (15, 35),
+        (40, 400),
+    ),
+    "testing": (
+        "Finished modules",
+        ("Control module", "Pump unit", "Sensor kit", "Power pack", "Service kit"),
+        (20, 40),
+        (60, 300),
+    ),
 }
 PRODUCTS_PER_LINE = 5
 
@@ -53,8 +65,15 @@ DEFECT_CODES = [
     ("D07", "Wrong label", "Method", 2.0, "assembly testing", 0.6, 0.35),
     ("D08", "Bore diameter out of tolerance", "Machine", 6.0, "machining", 0.3, 0.6),
     ("D09", "Weld porosity", "Method", 4.0, "welding", 0.4, 0.5),
-    ("D10", "Contamination / foreign material", "Environment", 0.6, "assembly machining moulding painting smt welding testing",
-     0.6, 0.35),
+    (
+        "D10",
+        "Contamination / foreign material",
+        "Environment",
+        0.6,
+        "assembly machining moulding painting smt welding testing",
+        0.6,
+        0.35,
+    ),
     ("D11", "Cracked housing", "Material", 1.5, "moulding assembly", 0.2, 0.6),
     ("D12", "Seal leak", "Material", 2.5, "assembly testing", 0.2, 0.6),
     ("D13", "Torque out of specification", "Method", 3.0, "assembly", 0.5, 0.45),
@@ -77,15 +96,33 @@ DEFECT_CODES = [
     ("D30", "Measurement system error", "Measurement", 0.3, "testing machining", 0.7, 0.28),
 ]
 
-COMMODITIES = ("Castings", "Fasteners", "Resins", "Electronic components", "Sheet steel", "Seals and gaskets",
-               "Packaging", "Paint and coatings", "Cable harnesses", "Bearings", "Machined parts", "Printed circuit boards")
+COMMODITIES = (
+    "Castings",
+    "Fasteners",
+    "Resins",
+    "Electronic components",
+    "Sheet steel",
+    "Seals and gaskets",
+    "Packaging",
+    "Paint and coatings",
+    "Cable harnesses",
+    "Bearings",
+    "Machined parts",
+    "Printed circuit boards",
+)
 COUNTRY_NAMES = (  # country, legal form, family names for supplier names
-    ("DE", "GmbH", ("Kessler", "Becker", "Weber")), ("CZ", "s.r.o.", ("Novak", "Svoboda", "Dvorak")),
-    ("PL", "Sp. z o.o.", ("Kowalski", "Nowak", "Wisniewski")), ("IT", "S.p.A.", ("Marino", "Rossi", "Bianchi")),
-    ("CN", "Co., Ltd.", ("Zhang", "Wang", "Liu")), ("IN", "Pvt. Ltd.", ("Patel", "Iyer", "Mehta")),
-    ("MX", "S.A. de C.V.", ("Herrera", "Garza", "Flores")), ("US", "Inc.", ("Walker", "Miller", "Harris")),
-    ("JP", "K.K.", ("Tanaka", "Sato", "Suzuki")), ("KR", "Co., Ltd.", ("Kim", "Park", "Choi")),
-    ("TR", "A.S.", ("Yilmaz", "Demir", "Kaya")), ("HU", "Kft.", ("Horvath", "Nagy", "Szabo")),
+    ("DE", "GmbH", ("Kessler", "Becker", "Weber")),
+    ("CZ", "s.r.o.", ("Novak", "Svoboda", "Dvorak")),
+    ("PL", "Sp. z o.o.", ("Kowalski", "Nowak", "Wisniewski")),
+    ("IT", "S.p.A.", ("Marino", "Rossi", "Bianchi")),
+    ("CN", "Co., Ltd.", ("Zhang", "Wang", "Liu")),
+    ("IN", "Pvt. Ltd.", ("Patel", "Iyer", "Mehta")),
+    ("MX", "S.A. de C.V.", ("Herrera", "Garza", "Flores")),
+    ("US", "Inc.", ("Walker", "Miller", "Harris")),
+    ("JP", "K.K.", ("Tanaka", "Sato", "Suzuki")),
+    ("KR", "Co., Ltd.", ("Kim", "Park", "Choi")),
+    ("TR", "A.S.", ("Yilmaz", "Demir", "Kaya")),
+    ("HU", "Kft.", ("Horvath", "Nagy", "Szabo")),
 )
 N_SUPPLIERS = 60
 
@@ -131,8 +168,13 @@ class Dims:
 
     def index_of(self, kind: str, key: str) -> int:
         """Position of a plant / line / code / supplier / characteristic id."""
-        ids = {"plant": self.plant_ids, "line": self.line_ids, "code": self.code_ids, "supplier": self.supplier_ids,
-               "characteristic": self.char_ids}[kind]
+        ids = {
+            "plant": self.plant_ids,
+            "line": self.line_ids,
+            "code": self.code_ids,
+            "supplier": self.supplier_ids,
+            "characteristic": self.char_ids,
+        }[kind]
         return int(np.flatnonzero(ids == key)[0])
 
 
@@ -146,8 +188,12 @@ def _lines() -> tuple[Columns, np.ndarray, np.ndarray]:
             names.append(f"{plant_name} {label} {number}")
             types.append(PROCESS_TYPES.index(process))
     plant_idx, type_idx = np.array(plants), np.array(types)
-    columns = {"line_id": np.array(ids, dtype=object), "plant_id": pick([p[0] for p in PLANTS], plant_idx),
-               "line_name": np.array(names, dtype=object), "process_type": pick(PROCESS_TYPES, type_idx)}
+    columns = {
+        "line_id": np.array(ids, dtype=object),
+        "plant_id": pick([p[0] for p in PLANTS], plant_idx),
+        "line_name": np.array(names, dtype=object),
+        "process_type": pick(PROCESS_TYPES, type_idx),
+    }
     return columns, plant_idx, type_idx
 
 
@@ -163,8 +209,9 @@ def _products(rng: np.random.Generator, line_type: np.ndarray) -> tuple[Columns,
     opportunities = rng.integers(low_opp, high_opp + 1)
     cost = np.round(low_cost + (high_cost - low_cost) * rng.random(len(families)), 2)
     model = rng.integers(100, 1000, len(families))
-    names = [f"{f[1][s]} {''.join(w[0] for w in f[1][s].split()).upper()}-{m}"
-             for f, s, m in zip(families, slot, model, strict=True)]
+    names = [
+        f"{f[1][s]} {''.join(w[0] for w in f[1][s].split()).upper()}-{m}" for f, s, m in zip(families, slot, model, strict=True)
+    ]
     columns = {
         "product_id": np.array([f"PR-{1001 + i}" for i in range(len(families))], dtype=object),
         "product_name": np.array(names, dtype=object),
@@ -182,9 +229,11 @@ def _defect_codes() -> tuple[Columns, np.ndarray, np.ndarray]:
             mix[PROCESS_TYPES.index(process), code] = weight
     mix = (mix + 0.02) / (mix + 0.02).sum(axis=1, keepdims=True)  # every code can occur anywhere, rarely
     severity = np.array([[minor, minor + major] for *_h, minor, major in DEFECT_CODES])
-    columns = {"defect_code": np.array([c[0] for c in DEFECT_CODES], dtype=object),
-               "defect_description": np.array([c[1] for c in DEFECT_CODES], dtype=object),
-               "category_6m": np.array([c[2] for c in DEFECT_CODES], dtype=object)}
+    columns = {
+        "defect_code": np.array([c[0] for c in DEFECT_CODES], dtype=object),
+        "defect_description": np.array([c[1] for c in DEFECT_CODES], dtype=object),
+        "category_6m": np.array([c[2] for c in DEFECT_CODES], dtype=object),
+    }
     return columns, mix, severity
 
 
@@ -194,18 +243,24 @@ def _suppliers(rng: np.random.Generator) -> Columns:
     commodity[59] = COMMODITIES.index("Machined parts")  # S060, the tiny prototype shop
     country = rng.integers(0, len(COUNTRY_NAMES), N_SUPPLIERS)
     stem = rng.integers(0, 3, N_SUPPLIERS)
-    names = [f"{COUNTRY_NAMES[k][2][s]} {COMMODITIES[c].split()[0]} {COUNTRY_NAMES[k][1]}"
-             for s, c, k in zip(stem, commodity, country, strict=True)]
+    names = [
+        f"{COUNTRY_NAMES[k][2][s]} {COMMODITIES[c].split()[0]} {COUNTRY_NAMES[k][1]}"
+        for s, c, k in zip(stem, commodity, country, strict=True)
+    ]
     names[59] = "Nordlicht Prototyping GmbH"
     countries = [COUNTRY_NAMES[k][0] for k in country]
     countries[59] = "DE"
-    return {"supplier_id": np.array([f"S{i:03d}" for i in range(1, N_SUPPLIERS + 1)], dtype=object),
-            "supplier_name": np.array(names, dtype=object), "commodity": pick(COMMODITIES, commodity),
-            "country": np.array(countries, dtype=object)}
+    return {
+        "supplier_id": np.array([f"S{i:03d}" for i in range(1, N_SUPPLIERS + 1)], dtype=object),
+        "supplier_name": np.array(names, dtype=object),
+        "commodity": pick(COMMODITIES, commodity),
+        "country": np.array(countries, dtype=object),
+    }
 
 
-def _characteristics(rng: np.random.Generator, line_ids: np.ndarray, line_type: np.ndarray,
-                     product_ids: np.ndarray) -> tuple[Columns, dict[str, np.ndarray]]:
+def _characteristics(
+    rng: np.random.Generator, line_ids: np.ndarray, line_type: np.ndarray, product_ids: np.ndarray
+) -> tuple[Columns, dict[str, np.ndarray]]:
     rows = [(line, k, *CHARACTERISTICS[PROCESS_TYPES[t]][k]) for line, t in enumerate(line_type) for k in (0, 1)]
     line = np.array([r[0] for r in rows])
     number = np.array([r[1] for r in rows])
@@ -235,10 +290,12 @@ def _characteristics(rng: np.random.Generator, line_ids: np.ndarray, line_type: 
 
 def make_dims(rng: np.random.Generator) -> Dims:
     """Build every dimension table (draws from ``rng`` in a fixed order)."""
-    plants = {"plant_id": pick([p[0] for p in PLANTS], np.arange(len(PLANTS))),
-              "plant_name": pick([p[1] for p in PLANTS], np.arange(len(PLANTS))),
-              "country": pick([p[2] for p in PLANTS], np.arange(len(PLANTS))),
-              "region": pick([p[3] for p in PLANTS], np.arange(len(PLANTS)))}
+    plants = {
+        "plant_id": pick([p[0] for p in PLANTS], np.arange(len(PLANTS))),
+        "plant_name": pick([p[1] for p in PLANTS], np.arange(len(PLANTS))),
+        "country": pick([p[2] for p in PLANTS], np.arange(len(PLANTS))),
+        "region": pick([p[3] for p in PLANTS], np.arange(len(PLANTS))),
+    }
     lines, line_plant, line_type = _lines()
     products, product_line = _products(rng, line_type)
     codes, code_mix, code_severity = _defect_codes()
@@ -252,17 +309,34 @@ def make_dims(rng: np.random.Generator) -> Dims:
     product_quality = np.exp(rng.normal(0, 0.2, len(product_line)))
     product_quality[product_line == story_line] = 1.0
     return Dims(
-        tables={"plants": plants, "lines": lines, "products": products, "defect_codes": codes, "suppliers": suppliers,
-                "spc_characteristics": chars},
-        plant_ids=plants["plant_id"], plant_saturday=np.array([p[4] for p in PLANTS]),
-        line_ids=lines["line_id"], line_plant=line_plant, line_type=line_type,
-        line_capacity=line_capacity, line_quality=line_quality,
+        tables={
+            "plants": plants,
+            "lines": lines,
+            "products": products,
+            "defect_codes": codes,
+            "suppliers": suppliers,
+            "spc_characteristics": chars,
+        },
+        plant_ids=plants["plant_id"],
+        plant_saturday=np.array([p[4] for p in PLANTS]),
+        line_ids=lines["line_id"],
+        line_plant=line_plant,
+        line_type=line_type,
+        line_capacity=line_capacity,
+        line_quality=line_quality,
         line_products=np.arange(n_lines * PRODUCTS_PER_LINE).reshape(n_lines, PRODUCTS_PER_LINE),
         product_ids=products["product_id"],
         product_share=rng.uniform(0.5, 2.0, (n_lines, PRODUCTS_PER_LINE)),
-        product_quality=product_quality, product_cost=products["unit_cost_eur"],
-        code_ids=codes["defect_code"], code_mix=code_mix, code_severity=code_severity,
+        product_quality=product_quality,
+        product_cost=products["unit_cost_eur"],
+        code_ids=codes["defect_code"],
+        code_mix=code_mix,
+        code_severity=code_severity,
         supplier_ids=suppliers["supplier_id"],
-        char_ids=chars["characteristic_id"], char_line=char["line"], char_mean=char["mean"], char_sigma=char["sigma"],
-        char_size=char["size"], char_resolution=char["decimals"],
+        char_ids=chars["characteristic_id"],
+        char_line=char["line"],
+        char_mean=char["mean"],
+        char_sigma=char["sigma"],
+        char_size=char["size"],
+        char_resolution=char["decimals"],
     )

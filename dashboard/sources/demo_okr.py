@@ -12,8 +12,22 @@ import numpy as np
 
 from dashboard.sources.demo_plan import Columns, Plan, last_quarters, quarter_bounds, quarter_label, rows_to_columns
 
-OWNERS = ("Anna Schmidt", "Carlos Ramírez", "Li Wei", "Petra Novák", "James Carter", "Priya Nair", "Tomás Herrera",
-          "Mei Chen", "Jana Dvořáková", "Michael O'Brien", "Sofia Rossi", "Kenji Sato", "Aisha Khan", "Lukas Weber")
+OWNERS = (
+    "Anna Schmidt",
+    "Carlos Ramírez",
+    "Li Wei",
+    "Petra Novák",
+    "James Carter",
+    "Priya Nair",
+    "Tomás Herrera",
+    "Mei Chen",
+    "Jana Dvořáková",
+    "Michael O'Brien",
+    "Sofia Rossi",
+    "Kenji Sato",
+    "Aisha Khan",
+    "Lukas Weber",
+)
 # id, parent, level, team, title
 OBJECTIVES = (
     ("C1", None, "company", "Leadership", "Delight customers with defect-free deliveries"),
@@ -34,8 +48,18 @@ OBJECTIVES = (
 # objective, kind, title, start, target, band low, band high, unit, kpi_id, weight
 KEY_RESULTS = (
     ("C1", "increase", "Raise first-pass yield from 97.2 % to 97.8 %", 97.2, 97.8, None, None, "%", "first_pass_yield", 2.0),
-    ("C1", "decrease", "Cut complaints from 150 to 100 per million units shipped", 150, 100, None, None, "per_million",
-     "complaints_per_million", 1.0),
+    (
+        "C1",
+        "decrease",
+        "Cut complaints from 150 to 100 per million units shipped",
+        150,
+        100,
+        None,
+        None,
+        "per_million",
+        "complaints_per_million",
+        1.0,
+    ),
     ("C1", "increase", "Lift NPS from 25 to 35", 25, 35, None, None, "score", "nps", 1.0),
     ("C2", "decrease", "Bring supplier PPM from 1,600 below 1,200", 1600, 1200, None, None, "ppm", "supplier_ppm", 2.0),
     ("C2", "milestone", "Dual-source the five riskiest single-source parts", None, None, None, None, None, None, 1.0),
@@ -67,12 +91,26 @@ KEY_RESULTS = (
     ("T08", "increase", "Map 95 % of complaints to a defect code", 80, 95, None, None, "%", None, 1.0),
 )
 STORY_KR = ("T02", 0)  # story 3: the scrap-rate key result of the current quarter
-ON_TRACK_COMMENTS = ("On track.", "Good progress this week.", "Ahead of plan thanks to the new fixture.",
-                     "MES data confirms the trend.", "Update: 50% → 60% ✔", "<i>fine</i>, see the shared deck")
-AT_RISK_COMMENTS = ("Slower than planned, waiting for parts.", "Blocked by a supplier delay.",
-                    "Needs support from maintenance.", "Re-planning with the team next week.")
-STORY_COMMENTS = ("On track, the new fixture is settling in.", "Small delay, still confident we get there.",
-                  "Scrap is stable, expecting the drop next month.", "Confident - the team is on it.")
+ON_TRACK_COMMENTS = (
+    "On track.",
+    "Good progress this week.",
+    "Ahead of plan thanks to the new fixture.",
+    "MES data confirms the trend.",
+    "Update: 50% → 60% ✔",
+    "<i>fine</i>, see the shared deck",
+)
+AT_RISK_COMMENTS = (
+    "Slower than planned, waiting for parts.",
+    "Blocked by a supplier delay.",
+    "Needs support from maintenance.",
+    "Re-planning with the team next week.",
+)
+STORY_COMMENTS = (
+    "On track, the new fixture is settling in.",
+    "Small delay, still confident we get there.",
+    "Scrap is stable, expecting the drop next month.",
+    "Confident - the team is on it.",
+)
 
 
 def _checkin_days(first: dt.date, last: dt.date, end: dt.date, rng: np.random.Generator) -> list[dt.date]:
@@ -104,16 +142,18 @@ def make_okrs(rng: np.random.Generator, plan: Plan) -> dict[str, Columns]:
         current = (year, quarter) == quarters[-1]
         owner_of = dict(zip((o[0] for o in OBJECTIVES), rng.permutation(len(OWNERS)), strict=True))
         for code, parent, level, team, title in OBJECTIVES:
-            objectives.append((f"{label}-{code}", f"{label}-{parent}" if parent else None, level, team, title,
-                               OWNERS[owner_of[code]], label))
+            objectives.append(
+                (f"{label}-{code}", f"{label}-{parent}" if parent else None, level, team, title, OWNERS[owner_of[code]], label)
+            )
         numbers: dict[str, int] = {}
         for template in KEY_RESULTS:
             objective, kind = template[0], template[1]
             numbers[objective] = numbers.get(objective, 0) + 1
             kr_id = f"{label}-{objective}-K{numbers[objective]}"
             owner = OWNERS[owner_of[objective]] if rng.random() < 0.6 else OWNERS[int(rng.integers(0, len(OWNERS)))]
-            key_results.append((kr_id, f"{label}-{objective}", template[2], kind, *template[3:8], template[9], owner, first,
-                                last, template[8]))
+            key_results.append(
+                (kr_id, f"{label}-{objective}", template[2], kind, *template[3:8], template[9], owner, first, last, template[8])
+            )
             story = current and (objective, numbers[objective] - 1) == STORY_KR
             achieved = float(np.clip(rng.normal(0.85, 0.25), 0.1, 1.3))
             bend, done_at = rng.uniform(0.7, 1.5), rng.uniform(0.4, 1.0) if achieved >= 0.7 else 2.0
@@ -123,7 +163,7 @@ def make_okrs(rng: np.random.Generator, plan: Plan) -> dict[str, Columns]:
                     progress = min(elapsed / 0.23, 1.0) * 0.25 + rng.normal(0, 0.02)
                     confidence, comment = int(rng.integers(8, 10)), STORY_COMMENTS[int(rng.integers(0, len(STORY_COMMENTS)))]
                 else:
-                    progress = achieved * elapsed ** bend + rng.normal(0, 0.03)
+                    progress = achieved * elapsed**bend + rng.normal(0, 0.03)
                     on_track = progress / max(elapsed, 0.1)
                     confidence = int(np.clip(round(3 + 5 * on_track + rng.normal(0, 1)), 1, 10))
                     pool = ON_TRACK_COMMENTS if on_track >= 0.8 else AT_RISK_COMMENTS
@@ -133,11 +173,27 @@ def make_okrs(rng: np.random.Generator, plan: Plan) -> dict[str, Columns]:
                 checkins.append((kr_id, day, value, confidence, comment, author))
     checkin_columns = ("key_result_id", "checkin_date", "value", "confidence", "comment", "author")
     return {
-        "okr_objectives": rows_to_columns(objectives, ("objective_id", "parent_id", "level", "team", "title", "owner",
-                                                       "quarter")),
-        "okr_key_results": rows_to_columns(key_results, ("key_result_id", "objective_id", "title", "kr_kind", "start_value",
-                                                         "target_value", "band_low", "band_high", "unit", "weight", "owner",
-                                                         "start_date", "due_date", "kpi_id")),
+        "okr_objectives": rows_to_columns(
+            objectives, ("objective_id", "parent_id", "level", "team", "title", "owner", "quarter")
+        ),
+        "okr_key_results": rows_to_columns(
+            key_results,
+            (
+                "key_result_id",
+                "objective_id",
+                "title",
+                "kr_kind",
+                "start_value",
+                "target_value",
+                "band_low",
+                "band_high",
+                "unit",
+                "weight",
+                "owner",
+                "start_date",
+                "due_date",
+                "kpi_id",
+            ),
+        ),
         "okr_checkins": {"checkin_id": np.arange(1, len(checkins) + 1), **rows_to_columns(checkins, checkin_columns)},
     }
-

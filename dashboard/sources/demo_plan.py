@@ -47,8 +47,7 @@ class ScaleSpec:
 SCALES: dict[str, ScaleSpec] = {
     "small": ScaleSpec(defects=100_000, products_per_line_day=2, spc_subgroups_per_day=1, lot_factor=1.0, surveys_per_day=12),
     "medium": ScaleSpec(defects=1_000_000, products_per_line_day=3, spc_subgroups_per_day=3, lot_factor=2.0, surveys_per_day=40),
-    "large": ScaleSpec(defects=10_000_000, products_per_line_day=5, spc_subgroups_per_day=8, lot_factor=4.0,
-                       surveys_per_day=120),
+    "large": ScaleSpec(defects=10_000_000, products_per_line_day=5, spc_subgroups_per_day=8, lot_factor=4.0, surveys_per_day=120),
 }
 assert tuple(SCALES) == DEMO_SCALES
 
@@ -242,4 +241,3 @@ def rows_to_columns(rows: list[tuple], names: tuple[str, ...]) -> Columns:
             column[:] = values
             columns[name] = column
     return columns
-

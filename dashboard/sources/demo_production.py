@@ -54,8 +54,9 @@ def _production_rows(rng: np.random.Generator, plan: Plan, dims: Dims) -> tuple[
     return running, day, line, product, output
 
 
-def _defect_rates(rng: np.random.Generator, plan: Plan, dims: Dims, day: np.ndarray, line: np.ndarray,
-                  product: np.ndarray) -> np.ndarray:
+def _defect_rates(
+    rng: np.random.Generator, plan: Plan, dims: Dims, day: np.ndarray, line: np.ndarray, product: np.ndarray
+) -> np.ndarray:
     """Expected defect records per unit, per production row and defect code, with the planted stories."""
     n_months = plan.n_days // 30 + 1
     month_noise = np.exp(rng.normal(0, 0.08, (len(dims.line_ids), n_months)))
@@ -101,16 +102,26 @@ def make_production(rng: np.random.Generator, plan: Plan, dims: Dims) -> tuple[d
     plant = dims.line_plant[line]
     days = plan.days
     volumes = {
-        "production_id": np.arange(1, len(units) + 1), "production_date": Coded(day, days),
-        "plant_id": Coded(plant, dims.plant_ids), "line_id": Coded(line, dims.line_ids),
-        "product_id": Coded(product, dims.product_ids), "units_inspected": units,
-        "units_passed_first_time": passed, "units_shipped": shipped,
+        "production_id": np.arange(1, len(units) + 1),
+        "production_date": Coded(day, days),
+        "plant_id": Coded(plant, dims.plant_ids),
+        "line_id": Coded(line, dims.line_ids),
+        "product_id": Coded(product, dims.product_ids),
+        "units_inspected": units,
+        "units_passed_first_time": passed,
+        "units_shipped": shipped,
     }
     defects = {
-        "defect_id": np.arange(1, n + 1), "defect_date": Coded(day[row], days), "plant_id": Coded(plant[row], dims.plant_ids),
-        "line_id": Coded(line[row], dims.line_ids), "product_id": Coded(product[row], dims.product_ids),
-        "defect_code": Coded(code, dims.code_ids), "severity": Coded(severity, np.array(SEVERITIES, dtype=object)),
-        "defect_count": defect_count, "cost_eur": cost, "detection_stage": Coded(stage, np.array(STAGES, dtype=object)),
+        "defect_id": np.arange(1, n + 1),
+        "defect_date": Coded(day[row], days),
+        "plant_id": Coded(plant[row], dims.plant_ids),
+        "line_id": Coded(line[row], dims.line_ids),
+        "product_id": Coded(product[row], dims.product_ids),
+        "defect_code": Coded(code, dims.code_ids),
+        "severity": Coded(severity, np.array(SEVERITIES, dtype=object)),
+        "defect_count": defect_count,
+        "cost_eur": cost,
+        "detection_stage": Coded(stage, np.array(STAGES, dtype=object)),
     }
     opportunities = units * dims.tables["products"]["opportunities_per_unit"][product]
     shape = (len(dims.plant_ids), plan.n_days)
@@ -120,7 +131,10 @@ def make_production(rng: np.random.Generator, plan: Plan, dims: Dims) -> tuple[d
         return np.bincount(flat, weights=values, minlength=shape[0] * shape[1]).reshape(shape)
 
     stats = ProductionStats(
-        running=running, inspected=per_plant_day(units), passed=per_plant_day(passed), shipped=per_plant_day(shipped),
+        running=running,
+        inspected=per_plant_day(units),
+        passed=per_plant_day(passed),
+        shipped=per_plant_day(shipped),
         opportunities=per_plant_day(opportunities),
         defect_count=np.bincount(day[row], weights=defect_count, minlength=plan.n_days),
     )

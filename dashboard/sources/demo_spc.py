@@ -23,8 +23,7 @@ def make_spc(rng: np.random.Generator, plan: Plan, dims: Dims, running: np.ndarr
     first_of_char = np.searchsorted(sub_char, np.arange(len(dims.char_ids)))
     subgroup_id = np.arange(len(sub_char)) - first_of_char[sub_char] + 1
     jitter_s = rng.integers(0, 30 * 60, len(sub_char))
-    sub_time = (plan.days[sub_day].astype("datetime64[s]") + SHIFT_START_S
-                + sub_slot * (SHIFT_SPAN_S // per_day) + jitter_s)
+    sub_time = plan.days[sub_day].astype("datetime64[s]") + SHIFT_START_S + sub_slot * (SHIFT_SPAN_S // per_day) + jitter_s
 
     size = dims.char_size[sub_char]
     meas_sub = np.repeat(np.arange(len(sub_char)), size)
@@ -32,7 +31,8 @@ def make_spc(rng: np.random.Generator, plan: Plan, dims: Dims, running: np.ndarr
     char = sub_char[meas_sub]
     mean = dims.char_mean[char].copy()
     stepped = (char == dims.index_of("characteristic", plan_.STEP_CHARACTERISTIC)) & (
-        sub_day[meas_sub] >= plan.back(plan_.STEP_DAYS))
+        sub_day[meas_sub] >= plan.back(plan_.STEP_DAYS)
+    )
     mean[stepped] += STEP_SIGMAS * dims.char_sigma[char[stepped]]
     values = round_to(mean + dims.char_sigma[char] * rng.standard_normal(len(char)), dims.char_resolution[char])
     return {

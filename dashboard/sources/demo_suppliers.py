@@ -12,9 +12,20 @@ LOT_REJECT_RATE = 0.01  # a lot is rejected when more than 1 % of its units fail
 LOT_REJECT_FEE_EUR = 250.0
 BAD_LOT_SHARE, BAD_LOT_FACTOR = 0.015, 10.0
 RAMP_PPM = (800.0, 6000.0)
-COMMODITY_CODE = {"Castings": "D11", "Fasteners": "D25", "Resins": "D14", "Electronic components": "D26",
-                  "Sheet steel": "D18", "Seals and gaskets": "D12", "Packaging": "D27", "Paint and coatings": "D02",
-                  "Cable harnesses": "D21", "Bearings": "D10", "Machined parts": "D05", "Printed circuit boards": "D16"}
+COMMODITY_CODE = {
+    "Castings": "D11",
+    "Fasteners": "D25",
+    "Resins": "D14",
+    "Electronic components": "D26",
+    "Sheet steel": "D18",
+    "Seals and gaskets": "D12",
+    "Packaging": "D27",
+    "Paint and coatings": "D02",
+    "Cable harnesses": "D21",
+    "Bearings": "D10",
+    "Machined parts": "D05",
+    "Printed circuit boards": "D16",
+}
 TINY_LOTS = ((50, 0), (50, 6))  # units received, units rejected
 STORY_SCAR_TEXT = "Casting porosity above the agreed PPM; 100 % sorting, containment and 8D report requested"
 
@@ -29,8 +40,14 @@ def _supplier_profile(rng: np.random.Generator, plan: Plan, n_plants: int) -> di
     serves[np.arange(N_SUPPLIERS), rng.integers(0, n_plants, N_SUPPLIERS)] = True
     lot_size = np.round(np.exp(rng.normal(np.log(3000), 0.6, N_SUPPLIERS)), -1)
     lot_size[ramp] = 4000.0
-    return {"per_week": per_week, "ppm": ppm, "serves": serves, "lot_size": lot_size,
-            "part_cost": np.round(np.exp(rng.normal(np.log(8.0), 1.0, N_SUPPLIERS)), 2), "parts": rng.integers(2, 7, N_SUPPLIERS)}
+    return {
+        "per_week": per_week,
+        "ppm": ppm,
+        "serves": serves,
+        "lot_size": lot_size,
+        "part_cost": np.round(np.exp(rng.normal(np.log(8.0), 1.0, N_SUPPLIERS)), 2),
+        "parts": rng.integers(2, 7, N_SUPPLIERS),
+    }
 
 
 def _lots(rng: np.random.Generator, plan: Plan, dims: Dims, profile: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -66,8 +83,18 @@ def _lots(rng: np.random.Generator, plan: Plan, dims: Dims, profile: dict[str, n
     rejected = np.concatenate([rejected, [r for _, r in TINY_LOTS]])
     lateness = np.concatenate([lateness, [0, 0]])
     order = np.lexsort((supplier, day))
-    return {k: v[order] for k, v in {"day": day, "supplier": supplier, "plant": plant, "part": part, "units": units,
-                                     "rejected": rejected, "lateness": lateness}.items()}
+    return {
+        k: v[order]
+        for k, v in {
+            "day": day,
+            "supplier": supplier,
+            "plant": plant,
+            "part": part,
+            "units": units,
+            "rejected": rejected,
+            "lateness": lateness,
+        }.items()
+    }
 
 
 def _scars(rng: np.random.Generator, plan: Plan, dims: Dims, lots: dict[str, np.ndarray]) -> Columns:
@@ -89,17 +116,24 @@ def _scars(rng: np.random.Generator, plan: Plan, dims: Dims, lots: dict[str, np.
     opened, lot, supplier, story = opened[order], lot[order], supplier[order], story[order]
     code = np.array([COMMODITY_CODE[c] for c in dims.tables["suppliers"]["commodity"][supplier]], dtype=object)
     descriptions = dict(zip(dims.code_ids, dims.tables["defect_codes"]["defect_description"], strict=True))
-    text = [STORY_SCAR_TEXT if is_story else
-            f"{lots['rejected'][i]} of {lots['units'][i]} units rejected at incoming inspection: {descriptions[c].lower()}"
-            for i, c, is_story in zip(lot, code, story, strict=True)]
+    text = [
+        STORY_SCAR_TEXT
+        if is_story
+        else f"{lots['rejected'][i]} of {lots['units'][i]} units rejected at incoming inspection: {descriptions[c].lower()}"
+        for i, c, is_story in zip(lot, code, story, strict=True)
+    ]
     closed = opened + np.rint(np.exp(rng.normal(np.log(25), 0.5, len(opened)))).astype(np.int64)
     is_open = story | (closed >= plan.n_days)
     return {
-        "scar_id": np.arange(1, len(opened) + 1), "supplier_id": dims.supplier_ids[supplier],
-        "lot_id": nullable(lot + 1, lot < 0), "defect_code": code,
-        "opened_date": plan.days[opened], "due_date": plan.days[0] + (opened + 30),
+        "scar_id": np.arange(1, len(opened) + 1),
+        "supplier_id": dims.supplier_ids[supplier],
+        "lot_id": nullable(lot + 1, lot < 0),
+        "defect_code": code,
+        "opened_date": plan.days[opened],
+        "due_date": plan.days[0] + (opened + 30),
         "closed_date": np.where(is_open, np.datetime64("NaT"), plan.days[0] + closed).astype("datetime64[D]"),
-        "scar_status": pick(("closed", "open"), is_open.astype(int)), "description": np.array(text, dtype=object),
+        "scar_status": pick(("closed", "open"), is_open.astype(int)),
+        "description": np.array(text, dtype=object),
     }
 
 
@@ -117,8 +151,13 @@ def _audits(rng: np.random.Generator, plan: Plan, dims: Dims, profile: dict[str,
     findings = rng.poisson((100.0 - score) / 6.0)
     findings[-1] = 11
     order = np.lexsort((supplier, day))
-    return {"audit_id": np.arange(1, len(day) + 1), "supplier_id": dims.supplier_ids[supplier[order]],
-            "audit_date": plan.days[day[order]], "score_pct": score[order], "finding_count": findings[order]}
+    return {
+        "audit_id": np.arange(1, len(day) + 1),
+        "supplier_id": dims.supplier_ids[supplier[order]],
+        "audit_date": plan.days[day[order]],
+        "score_pct": score[order],
+        "finding_count": findings[order],
+    }
 
 
 def make_suppliers(rng: np.random.Generator, plan: Plan, dims: Dims) -> dict[str, Columns]:
@@ -126,16 +165,29 @@ def make_suppliers(rng: np.random.Generator, plan: Plan, dims: Dims) -> dict[str
     profile = _supplier_profile(rng, plan, len(dims.plant_ids))
     lots = _lots(rng, plan, dims, profile)
     commodity = np.array([COMMODITIES.index(c) for c in dims.tables["suppliers"]["commodity"]])
-    part_number = (pick([c[:3].upper() for c in COMMODITIES], commodity[lots["supplier"]]) + "-"
-                   + dims.supplier_ids[lots["supplier"]] + "-" + pick([f"{k:02d}" for k in range(1, 10)], lots["part"]))
+    part_number = (
+        pick([c[:3].upper() for c in COMMODITIES], commodity[lots["supplier"]])
+        + "-"
+        + dims.supplier_ids[lots["supplier"]]
+        + "-"
+        + pick([f"{k:02d}" for k in range(1, 10)], lots["part"])
+    )
     rejected_lot = lots["rejected"] > LOT_REJECT_RATE * lots["units"]
     chargeback = np.round(lots["rejected"] * profile["part_cost"][lots["supplier"]] + LOT_REJECT_FEE_EUR * rejected_lot, 2)
     supplier_lots = {
-        "lot_id": np.arange(1, len(lots["day"]) + 1), "supplier_id": Coded(lots["supplier"], dims.supplier_ids),
-        "plant_id": Coded(lots["plant"], dims.plant_ids), "part_number": part_number,
-        "received_date": Coded(lots["day"], plan.days), "due_date": plan.days[0] + (lots["day"] - lots["lateness"]),
-        "units_received": lots["units"], "units_rejected": lots["rejected"], "lot_rejected": rejected_lot,
+        "lot_id": np.arange(1, len(lots["day"]) + 1),
+        "supplier_id": Coded(lots["supplier"], dims.supplier_ids),
+        "plant_id": Coded(lots["plant"], dims.plant_ids),
+        "part_number": part_number,
+        "received_date": Coded(lots["day"], plan.days),
+        "due_date": plan.days[0] + (lots["day"] - lots["lateness"]),
+        "units_received": lots["units"],
+        "units_rejected": lots["rejected"],
+        "lot_rejected": rejected_lot,
         "chargeback_eur": chargeback,
     }
-    return {"supplier_lots": supplier_lots, "scars": _scars(rng, plan, dims, lots),
-            "supplier_audits": _audits(rng, plan, dims, profile)}
+    return {
+        "supplier_lots": supplier_lots,
+        "scars": _scars(rng, plan, dims, lots),
+        "supplier_audits": _audits(rng, plan, dims, profile),
+    }

@@ -21,15 +21,28 @@ NPS_UNHAPPY = np.array([8, 5, 6, 8, 9, 11, 12, 14, 11, 9, 7]) / 100
 REGIONS = ("EMEA", "Americas", "APAC")
 CHANNELS = ("email", "phone", "web", "social")
 SUBJECTS = ("quality", "delivery", "support from your team", "packaging", "documentation", "lead time", "communication")
-POSITIVE = (("Great", "Excellent", "Very good", "Really happy with the", "Consistently good"),
-            (" - thanks!", ".", ", will order again.", ", keep it up.", "!"))
-NEUTRAL = (("Okay", "Average", "Acceptable", "Nothing special about the", "Fine"),
-           (".", ", as expected.", ", could be faster.", ", no complaints.", "."))
-NEGATIVE = (("Disappointed with the", "Poor", "Unacceptable", "Not happy with the", "Problems again with the"),
-            (". Please fix this.", ", third time this year.", ".", " - we expect better.", "!"))
-COMPLAINT = (("Received units with", "Our incoming inspection found", "Field return:", "Line stop at our plant due to",
-              "Customer reports"), (" in the last delivery.", " - please send an 8D report.", " again.",
-                                     " on several parts of order ", "."))
+POSITIVE = (
+    ("Great", "Excellent", "Very good", "Really happy with the", "Consistently good"),
+    (" - thanks!", ".", ", will order again.", ", keep it up.", "!"),
+)
+NEUTRAL = (
+    ("Okay", "Average", "Acceptable", "Nothing special about the", "Fine"),
+    (".", ", as expected.", ", could be faster.", ", no complaints.", "."),
+)
+NEGATIVE = (
+    ("Disappointed with the", "Poor", "Unacceptable", "Not happy with the", "Problems again with the"),
+    (". Please fix this.", ", third time this year.", ".", " - we expect better.", "!"),
+)
+COMPLAINT = (
+    (
+        "Received units with",
+        "Our incoming inspection found",
+        "Field return:",
+        "Line stop at our plant due to",
+        "Customer reports",
+    ),
+    (" in the last delivery.", " - please send an 8D report.", " again.", " on several parts of order ", "."),
+)
 SPECIAL_COMMENTS = (
     "Die Lieferung kam pünktlich, aber die Verpackung war beschädigt.",
     "Excelente calidad, muy satisfechos con el servicio.",
@@ -46,8 +59,14 @@ SPECIAL_COMMENTS = (
     '<img src=x onerror="alert(1)"> Great product! <b>bold</b> &amp; &lt;escaped&gt;',
     "Robert'); DROP TABLE customer_feedback;-- said the seal leaked",
     "First line\nsecond line\twith a tab and a backslash \\ in C:\\temp\\new",
-    "Very long feedback. " + " ".join(["The housings arrived with scratches and two seals were leaking, which stopped our "
-                                       "assembly line for most of the shift while we sorted every box by hand."] * 30),
+    "Very long feedback. "
+    + " ".join(
+        [
+            "The housings arrived with scratches and two seals were leaking, which stopped our "
+            "assembly line for most of the shift while we sorted every box by hand."
+        ]
+        * 30
+    ),
 )
 
 
@@ -114,13 +133,15 @@ def make_feedback(rng: np.random.Generator, plan: Plan, dims: Dims, stats: Produ
     csat_missing = np.concatenate([rng.random(len(s_day)) < 0.08, rng.random(c_n) < 0.45])
     code = np.concatenate([np.zeros(len(s_day), np.int64), complaints["code"]])
     code_missing = np.concatenate([np.ones(len(s_day), bool), ~complaints["mapped"]])
-    channel = np.concatenate([np.where(review, "web", "survey").astype(object),
-                              pick(CHANNELS, np.searchsorted([0.4, 0.7, 0.95], rng.random(c_n)))])
+    channel = np.concatenate(
+        [np.where(review, "web", "survey").astype(object), pick(CHANNELS, np.searchsorted([0.4, 0.7, 0.95], rng.random(c_n)))]
+    )
     plant_region = np.array([REGIONS.index(p[3]) for p in PLANTS])[plant]
     region = np.where(rng.random(n) < 0.75, plant_region, rng.integers(0, len(REGIONS), n))
     line_of_plant = np.flatnonzero(dims.line_plant == 0)  # lines are numbered plant by plant
-    product = (plant * len(line_of_plant) + rng.integers(0, len(line_of_plant), n)) * dims.line_products.shape[1] \
-        + rng.integers(0, dims.line_products.shape[1], n)
+    product = (plant * len(line_of_plant) + rng.integers(0, len(line_of_plant), n)) * dims.line_products.shape[1] + rng.integers(
+        0, dims.line_products.shape[1], n
+    )
 
     sentiment = np.where(is_complaint, 3, np.where(nps_missing, np.digitize(csat_all, [3, 4]), np.digitize(nps, [7, 9])))
     text = np.empty(n, dtype=object)
@@ -133,8 +154,12 @@ def make_feedback(rng: np.random.Generator, plan: Plan, dims: Dims, stats: Produ
     order_numbers = pick([str(k) for k in range(4500100, 4500200)], rng.integers(0, 100, len(rows)))
     closing = pick(closer, rng.integers(0, len(closer), len(rows)))
     closing = np.where(closing == closer[3], closing + order_numbers + ".", closing)
-    text[rows] = pick(opener, rng.integers(0, len(opener), len(rows))) + " " + np.char.lower(
-        descriptions.astype(str)).astype(object) + closing
+    text[rows] = (
+        pick(opener, rng.integers(0, len(opener), len(rows)))
+        + " "
+        + np.char.lower(descriptions.astype(str)).astype(object)
+        + closing
+    )
     comment_rate = np.array([0.7, 0.45, 0.6, 0.95])[sentiment]
     text[rng.random(n) >= comment_rate] = None
     recent = np.flatnonzero(day >= plan.n_days - plan_.KPI_WINDOW_DAYS)
@@ -142,10 +167,15 @@ def make_feedback(rng: np.random.Generator, plan: Plan, dims: Dims, stats: Produ
 
     order = np.lexsort((np.arange(n), day))
     columns = {
-        "received_date": plan.days[day], "channel": channel, "region": pick(REGIONS, region),
-        "plant_id": nullable(dims.plant_ids[plant], rng.random(n) < 0.03), "product_id": nullable(dims.product_ids[product],
-                                                                                                   rng.random(n) < 0.1),
-        "nps_score": nullable(nps, nps_missing), "csat_score": nullable(csat_all, csat_missing), "is_complaint": is_complaint,
-        "defect_code": nullable(dims.code_ids[code], code_missing), "comment_text": text,
+        "received_date": plan.days[day],
+        "channel": channel,
+        "region": pick(REGIONS, region),
+        "plant_id": nullable(dims.plant_ids[plant], rng.random(n) < 0.03),
+        "product_id": nullable(dims.product_ids[product], rng.random(n) < 0.1),
+        "nps_score": nullable(nps, nps_missing),
+        "csat_score": nullable(csat_all, csat_missing),
+        "is_complaint": is_complaint,
+        "defect_code": nullable(dims.code_ids[code], code_missing),
+        "comment_text": text,
     }
     return {"feedback_id": np.arange(1, n + 1), **{k: v[order] for k, v in columns.items()}}
