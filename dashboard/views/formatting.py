@@ -22,7 +22,7 @@ def format_value(value: float | None, unit: str) -> str:
     if value is None:
         return "–"
     if unit == "pct":
-        return f"{value:.1f} %"
+        return f"{value:.2f} %" if abs(value) < 10 else f"{value:.1f} %"
     if unit in ("ppm", "dpmo", "per_million"):
         return f"{value:,.0f} {UNIT_LABELS[unit]}"
     if unit == "eur":
@@ -40,10 +40,12 @@ def format_change(change: float | None, unit: str) -> str:
     """A signed change: '+0.4 pts', '−120 ppm', '+€3.1k'."""
     if change is None:
         return "–"
-    sign = "+" if change > 0 else "−" if change < 0 else "±"
     size = abs(change)
     if unit == "pct":
-        return f"{sign}{size:.1f} pts"
+        digits = 2 if size < 0.1 else 1
+        sign = "±" if round(size, digits) == 0 else "+" if change > 0 else "−"
+        return f"{sign}{size:.{digits}f} pts"
+    sign = "+" if change > 0 else "−" if change < 0 else "±"
     if unit == "eur":
         return sign + _money(size)
     if unit == "score":

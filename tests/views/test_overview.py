@@ -57,7 +57,7 @@ def test_text_and_direction_of_change(repo) -> None:
     assert tiles["first_pass_yield"].delta_text == "+3.0 pts" and tiles["first_pass_yield"].delta.word == "better"
     assert tiles["dpmo"].delta.word == "better"  # lower is better
     assert "σ" in tiles["dpmo"].detail
-    assert tiles["cost_of_poor_quality"].value_text == "4.0 %"
+    assert tiles["cost_of_poor_quality"].value_text == "4.00 %"
     assert tiles["cost_of_poor_quality"].detail == "€400 on €10,000 production cost"
     assert tiles["nps"].value_text == "+40"
 
