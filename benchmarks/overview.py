@@ -39,7 +39,7 @@ from dashboard.filters import Filters, parse_filters  # noqa: E402
 from dashboard.views.overview import build_overview  # noqa: E402
 
 END_DATE = dt.date(2026, 11, 23)
-PG_ADMIN = os.environ.get("DASHBOARD_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PG_ADMIN = os.environ.get("TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 def median_ms(run: Callable[..., Any], repeat: int, prepare: Callable[[], Any] | None = None) -> float:

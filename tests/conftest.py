@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-PG_ADMIN_URL = os.environ.get("DASHBOARD_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("DASHBOARD_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+PG_ADMIN_URL = os.environ.get("TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def _unavailable(what: str, error: Exception) -> None:
@@ -27,7 +27,7 @@ def _unavailable(what: str, error: Exception) -> None:
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test sees the developer's DASHBOARD_* variables."""
     for name in list(os.environ):
-        if name.startswith("DASHBOARD_") and not name.startswith("DASHBOARD_TEST_"):
+        if name.startswith("DASHBOARD_"):
             monkeypatch.delenv(name)
 
 

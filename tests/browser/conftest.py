@@ -14,8 +14,8 @@ from dashboard.state import EXTENSION
 from tests.app.conftest import build_app
 from tests.seed import seed
 
-CHROMIUM = os.environ.get("DASHBOARD_TEST_CHROMIUM", "/usr/bin/chromium")
-CHROMEDRIVER = os.environ.get("DASHBOARD_TEST_CHROMEDRIVER", "/usr/bin/chromedriver")
+CHROMIUM = os.environ.get("TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("TEST_CHROMEDRIVER", "/usr/bin/chromedriver")
 
 
 @pytest.fixture
