@@ -32,6 +32,8 @@ def kpi_card(
     sparkline: Any | None,
     problem: str | None,
     stale: bool,
+    behaviour: str | None = None,
+    behaviour_key: str | None = None,
 ) -> dbc.Card:
     """One KPI tile; the whole header links to the drill-down view."""
     colour = STATUS_CLASS.get(status_key, "secondary")
@@ -63,6 +65,13 @@ def kpi_card(
         )
         if sparkline is not None
         else html.Div("No trend for this KPI", className="small text-muted kpi-sparkline-empty"),
+        html.Div(
+            [html.Span("⚠ " if behaviour_key == "signal_worse" else ""), behaviour],
+            className=f"small kpi-behaviour kpi-behaviour-{behaviour_key}",
+            id=f"kpi-behaviour-{kpi_id}",
+        )
+        if behaviour
+        else None,
         dbc.Alert(problem, color="warning" if stale else "danger", className="small py-1 px-2 mt-2 mb-0") if problem else None,
     ]
     info_id = f"kpi-info-{kpi_id}"

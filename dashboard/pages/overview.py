@@ -67,6 +67,8 @@ def render_tile(tile: KpiTile, query: str) -> object:
         sparkline=tile.sparkline,
         problem=tile.problem,
         stale=tile.stale,
+        behaviour=tile.behaviour,
+        behaviour_key=tile.behaviour_key,
     )
 
 

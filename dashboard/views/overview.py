@@ -15,6 +15,7 @@ from dashboard.errors import DashboardError, DataUnavailable, InvalidFilter
 from dashboard.figures.sparkline import sparkline_figure
 from dashboard.filters import Filters
 from dashboard.metrics import okr
+from dashboard.metrics.behaviour import kpi_behaviour
 from dashboard.metrics.kpis import BUILTIN_KPIS, PeriodSums, combine, kpi_series, summarise
 from dashboard.metrics.status import Delta, Status, delta, kpi_status
 from dashboard.views.formatting import UNIT_LABELS, format_change, format_time, format_value
@@ -44,6 +45,8 @@ class KpiTile:
     as_of: dt.datetime | None
     stale: bool = False
     problem: str | None = None
+    behaviour: str | None = None
+    behaviour_key: str | None = None  # signal_worse, signal_better, routine
 
 
 @dataclasses.dataclass(frozen=True)
@@ -172,6 +175,49 @@ def _compute(formula: str, fetcher: _Fetcher) -> _Computed:
     raise InvalidFilter(f"The formula '{formula[:40]}' must start with builtin: or sql:.")
 
 
+def complete_buckets(series: pd.Series, grain: str, filters: Filters) -> pd.Series:
+    """Only the buckets that lie wholly inside the period (a partial week is not comparable)."""
+
+    def bucket_end(start: dt.date) -> dt.date:
+        if grain == "day":
+            return start
+        if grain == "week":
+            return start + dt.timedelta(days=6)
+        following = (pd.Timestamp(start) + pd.offsets.MonthBegin(3 if grain == "quarter" else 1)).date()
+        return following - dt.timedelta(days=1)
+
+    keep = [start >= filters.start_date and bucket_end(start) <= filters.end_date for start in series.index]
+    return series[keep]
+
+
+def _behaviour(
+    series: pd.Series | None, direction: str, unit: str, fetcher: _Fetcher, status: Status
+) -> tuple[str | None, str | None]:
+    """Signal or routine variation of the tile's trend (XmR chart), as words that separate
+    "off target and a real signal" from "stable but not capable of target" from routine noise."""
+    if series is None:
+        return None, None
+    behaviour = kpi_behaviour(complete_buckets(series, fetcher.grain, fetcher.filters), direction)
+    if behaviour is None:
+        return None, None
+    if behaviour.signal is None:
+        lower, upper = behaviour.lower, behaviour.upper
+        if unit != "score":  # rates, counts and money cannot go below zero, percentages above 100
+            lower = max(lower, 0.0)
+        if unit == "pct":
+            upper = min(upper, 100.0)
+        span = f"{format_value(lower, unit)} – {format_value(upper, unit)}"
+        if status.key in ("watch", "act"):
+            return (
+                f"Stable but not capable of target: routine variation ({span}) keeps it off target; "
+                "reaching it needs a change to the process."
+            ), "routine"
+        return f"Routine variation within natural limits ({span}).", "routine"
+    key = "signal_better" if behaviour.improving else "signal_worse"
+    lead = "Off target and a real signal" if status.key in ("watch", "act") else "Signal"
+    return f"{lead} ({'improving' if behaviour.improving else 'worsening'}): {behaviour.signal}.", key
+
+
 def _requests(formula: str, fetcher: _Fetcher) -> list[DatasetRequest]:
     """The datasets a KPI formula will read (unknown formulas read nothing)."""
     kind, _, body = formula.partition(":")
@@ -221,6 +267,8 @@ def _tile(row: pd.Series, fetcher: _Fetcher) -> KpiTile:
             problem=str(error),
         )
     change = delta(computed.current, computed.previous, direction)
+    status = kpi_status(computed.current, direction, target, _optional(row["amber_threshold"]), _optional(row["red_threshold"]))
+    behaviour_text, behaviour_key = _behaviour(computed.series, direction, unit, fetcher, status)
     stale = [d for d in computed.datasets if d.stale]
     series = computed.series
     return KpiTile(
@@ -230,15 +278,15 @@ def _tile(row: pd.Series, fetcher: _Fetcher) -> KpiTile:
         previous_text=format_value(computed.previous, unit),
         delta=change,
         delta_text=format_change(change.change, unit),
-        status=kpi_status(
-            computed.current, direction, target, _optional(row["amber_threshold"]), _optional(row["red_threshold"])
-        ),
+        status=status,
         detail=computed.detail,
         sparkline=sparkline_figure(series, target=target, unit_label=UNIT_LABELS.get(unit, ""))
         if series is not None and len(series) > 1
         else None,
         as_of=min(d.fetched_at for d in computed.datasets),
         stale=bool(stale),
+        behaviour=behaviour_text,
+        behaviour_key=behaviour_key,
         problem=f"{stale[0].problem} Showing data from {format_time(min(d.fetched_at for d in stale))}." if stale else None,
     )
 

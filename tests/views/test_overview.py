@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 from dashboard.errors import DataUnavailable
@@ -107,3 +108,14 @@ def test_view_needs_only_the_repository_interface() -> None:
 def test_sparkline_grain(days: int, grain: str) -> None:
     end = dt.date(2026, 3, 31)
     assert sparkline_grain(Filters("custom", end - dt.timedelta(days=days - 1), end)) == grain
+
+
+def test_complete_buckets_drop_partial_weeks() -> None:
+    from dashboard.views.overview import complete_buckets
+
+    weeks = [dt.date(2026, 2, 23), dt.date(2026, 3, 2), dt.date(2026, 3, 23), dt.date(2026, 3, 30)]
+    series = pd.Series([1.0, 2.0, 3.0, 4.0], index=weeks)
+    kept = complete_buckets(series, "week", MARCH)
+    assert list(kept.index) == [dt.date(2026, 3, 2), dt.date(2026, 3, 23)]  # 23 Feb and 30 Mar stick out
+    months = pd.Series([1.0], index=[dt.date(2026, 3, 1)])
+    assert len(complete_buckets(months, "month", MARCH)) == 1
