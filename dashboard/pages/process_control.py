@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
@@ -26,7 +28,8 @@ GRID = "spc-grid"
 CHART = "spc-chart-type"
 RULES = "spc-rules"
 REFRESH = "spc-refresh"
-PAGE_KEYS = ("characteristic", "chart", "rules")
+PAGE_KEYS = ("characteristic", "chart", "rules", "rebase")
+REBASE = "spc-rebase"
 
 COLUMNS = [
     {"field": "status", "headerName": "State", "width": 130},
@@ -39,6 +42,13 @@ COLUMNS = [
     {"field": "cpk", "headerName": "Cpk", "width": 80},
     {"field": "signal", "headerName": "Latest signal", "flex": 2, "minWidth": 260, "tooltipField": "signal"},
 ]
+
+
+def _date(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 def _text(params: dict[str, object], key: str) -> str | None:
@@ -73,6 +83,20 @@ def layout(**params: object) -> html.Div:
                             ),
                         ],
                         md=3,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label("New baseline from (a documented change)", html_for=REBASE, className="small mb-0"),
+                            dcc.DatePickerSingle(
+                                id=REBASE,
+                                date=_text(params, "rebase"),
+                                display_format="D MMM YYYY",
+                                first_day_of_week=1,
+                                clearable=True,
+                                placeholder="none",
+                            ),
+                        ],
+                        md="auto",
                     ),
                     dbc.Col(
                         [
@@ -192,6 +216,7 @@ def update_process_control(query: object, _refreshes: object) -> tuple[object, s
             characteristic_id=_text(params, "characteristic"),
             chart_type=_text(params, "chart"),
             rules=_text(params, "rules") or "we",
+            rebase=_date(_text(params, "rebase")),
         )
     except DashboardError as error:
         return error_state(str(error)), "", [], None
@@ -215,11 +240,12 @@ def clicked_characteristic(cell: object, rows: object) -> str | None:
     Input(GRID, "cellClicked"),
     Input(CHART, "value"),
     Input(RULES, "value"),
+    Input(REBASE, "date"),
     State(GRID, "rowData"),
     State(ids.URL, "search"),
     prevent_initial_call=True,
 )
-def navigate_to_characteristic(cell: object, chart: object, rules: object, rows: object, search: object) -> str:
+def navigate_to_characteristic(cell: object, chart: object, rules: object, rebase: object, rows: object, search: object) -> str:
     """A row click focuses its characteristic; the dropdowns set chart type and run rules."""
     trigger = dash.ctx.triggered_id
     if trigger == GRID:
@@ -229,4 +255,7 @@ def navigate_to_characteristic(cell: object, chart: object, rules: object, rows:
         return with_params(search, chart=chart if isinstance(chart, str) else None)
     if trigger == RULES:
         return with_params(search, rules=rules if isinstance(rules, str) else None)
+    if trigger == REBASE:
+        day = _date(rebase[:10] if isinstance(rebase, str) else None)
+        return with_params(search, rebase=day.isoformat() if day else None)
     return dash.no_update

@@ -9,6 +9,7 @@ characteristic's data, never from the measurements.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import math
 
 import pandas as pd
@@ -93,20 +94,38 @@ def default_chart_type(subgroup_size: int) -> str:
     return "xbar_r" if subgroup_size <= 10 else "xbar_s"
 
 
-def _chart(measurements: pd.DataFrame, chart_type: str, rules: tuple[spc.RunRule, ...]) -> spc.VariablesCharts:
+def _chart(
+    measurements: pd.DataFrame, chart_type: str, rules: tuple[spc.RunRule, ...], rebase: dt.date | None = None
+) -> spc.VariablesCharts:
     ids = list(dict.fromkeys(measurements["subgroup_id"]))
     if len(ids) < MIN_SUBGROUPS:
         raise spc.SpcDataError(f"Only {len(ids)} subgroups in this period; control limits need at least {MIN_SUBGROUPS}.")
     first = measurements["measured_at"].iloc[0]
-    baseline = spc.Baseline(
-        start=ids[0],
-        end=ids[BASELINE_SUBGROUPS - 1],
-        reason=f"Baseline: the first {BASELINE_SUBGROUPS} subgroups of the period (from {pd.Timestamp(first):%d %b %Y})",
+    baselines: tuple[spc.Baseline, ...] = (
+        spc.Baseline(
+            start=ids[0],
+            end=ids[BASELINE_SUBGROUPS - 1],
+            reason=f"Baseline: the first {BASELINE_SUBGROUPS} subgroups of the period (from {pd.Timestamp(first):%d %b %Y})",
+        ),
     )
+    if rebase is not None:
+        later = measurements.loc[pd.to_datetime(measurements["measured_at"]) >= pd.Timestamp(rebase), "subgroup_id"]
+        later_ids = list(dict.fromkeys(later))
+        if len(later_ids) < BASELINE_SUBGROUPS or later_ids[0] == ids[0]:
+            raise spc.SpcDataError(
+                f"A new baseline from {rebase:%d %b %Y} needs {BASELINE_SUBGROUPS} subgroups after it and "
+                "earlier subgroups before it; choose a date inside the period."
+            )
+        baselines = spc.new_baseline(
+            baselines,
+            start=later_ids[0],
+            end=later_ids[BASELINE_SUBGROUPS - 1],
+            reason=f"New baseline from {rebase:%d %b %Y}: {BASELINE_SUBGROUPS} subgroups after a documented change",
+        )
     if chart_type == "imr":
-        return spc.imr_chart(measurements, baselines=(baseline,), rules=rules)
+        return spc.imr_chart(measurements, baselines=baselines, rules=rules)
     method = "std" if chart_type == "xbar_s" else "range"
-    return spc.xbar_chart(measurements, sigma_method=method, baselines=(baseline,), rules=rules)
+    return spc.xbar_chart(measurements, sigma_method=method, baselines=baselines, rules=rules)
 
 
 def _number(value: float | None, unit: str = "", digits: int = 4) -> str:
@@ -198,9 +217,14 @@ def _capability_lines(cap: spc.Capability) -> tuple[tuple[str, str], ...]:
 
 
 def _focus(
-    char: pd.Series, measurements: pd.DataFrame, events: pd.DataFrame, chart_type: str, rules: tuple[spc.RunRule, ...]
+    char: pd.Series,
+    measurements: pd.DataFrame,
+    events: pd.DataFrame,
+    chart_type: str,
+    rules: tuple[spc.RunRule, ...],
+    rebase: dt.date | None,
 ) -> Focus:
-    charts = _chart(measurements, chart_type, rules)
+    charts = _chart(measurements, chart_type, rules, rebase)
     unit = char["unit"]
     title = f"{char['characteristic_name']} · {char['line_name']} ({char['characteristic_id']})"
     line_events = events[
@@ -208,7 +232,9 @@ def _focus(
     ]
     marks = [(pd.Timestamp(row.event_date), row.description) for row in line_events.itertuples()]
     points = charts.location.points
-    monitored = set(points.loc[points["phase"] == spc.PHASE_MONITOR, "subgroup_id"])
+    # Capability of the current process: the monitored subgroups under the latest limits.
+    latest = points["segment"] == points["segment"].max()
+    monitored = set(points.loc[latest & (points["phase"] == spc.PHASE_MONITOR), "subgroup_id"])
     study = measurements[measurements["subgroup_id"].isin(monitored)]
     cap = spc.capability(study, _spec(char))
     limits = charts.limits[-1]
@@ -240,9 +266,11 @@ def build_process_control(
     characteristic_id: str | None = None,
     chart_type: str | None = None,
     rules: str = "we",
+    rebase: dt.date | None = None,
 ) -> ProcessControlView:
     """The table of characteristics for ``filters`` and the focus on ``characteristic_id``
-    (default: the first characteristic with a signal, else the first one)."""
+    (default: the first characteristic with a signal, else the first one). ``rebase`` starts new
+    limits for the focus chart from that date (after a documented process change)."""
     rule_name = rules if rules in RULE_SETS else "we"
     run_rules = rule_set(rule_name)
     problems: list[str] = []
@@ -293,7 +321,7 @@ def build_process_control(
             "spc_measurements", filters, characteristic_id=characteristic_id, max_subgroups=FOCUS_SUBGROUPS
         ).frame
         events = repo.fetch("process_events", filters).frame
-        focus = _focus(char, measurements, events, chart_type, run_rules)
+        focus = _focus(char, measurements, events, chart_type, run_rules, rebase)
     except DashboardError as error:
         problems.append(str(error))
         focus = None

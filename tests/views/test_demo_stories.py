@@ -49,3 +49,19 @@ def test_overview_tiles_carry_process_behaviour(repo) -> None:
     assert texts["dpmo"].startswith("Stable but not capable of target")
     assert texts["first_pass_yield"].startswith("Routine variation")
     assert "-" not in texts["complaints_per_million"].split("(")[1].split(")")[0].replace(" – ", "")
+
+
+def test_a_new_baseline_after_the_change_gives_new_limits(repo) -> None:
+    year = Filters("12m", END - dt.timedelta(days=364), END, "P02")
+    before = build_process_control(year, repo, characteristic_id="P02-L03-C1").focus
+    after = build_process_control(year, repo, characteristic_id="P02-L03-C1", rebase=STEP_CHANGE + dt.timedelta(days=1))
+    assert after.problems == ()
+    assert after.focus.baseline_text.startswith("New baseline from")
+    assert after.focus.limits_text != before.limits_text
+    assert after.focus.signal_count < before.signal_count
+
+
+def test_a_new_baseline_outside_the_period_is_explained(repo) -> None:
+    year = Filters("12m", END - dt.timedelta(days=364), END, "P02")
+    view = build_process_control(year, repo, characteristic_id="P02-L03-C1", rebase=END)
+    assert view.focus is None and any("choose a date inside the period" in p for p in view.problems)
