@@ -83,3 +83,16 @@ def redis_prefix(redis_url: str) -> Iterator[str]:
 def sqlite_url(tmp_path) -> str:
     """A SQLite file in the test's temporary folder."""
     return f"sqlite:///{tmp_path / 'quality.db'}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def repo(request: pytest.FixtureRequest, tmp_path):
+    """A repository on the hand-made data (tests/seed.py), once on SQLite and once on PostgreSQL."""
+    from tests.helpers import repository_for
+    from tests.seed import seed
+
+    url = request.getfixturevalue("pg_url") if request.param == "postgresql" else f"sqlite:///{tmp_path / 'q.db'}"
+    seed(url)
+    repository = repository_for(url)
+    yield repository
+    repository.sources.dispose()

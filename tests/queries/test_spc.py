@@ -8,19 +8,8 @@ import pytest
 
 from dashboard.errors import InvalidFilter
 from dashboard.filters import Filters
-from tests.helpers import repository_for
-from tests.seed import seed
 
 MARCH = Filters("custom", dt.date(2026, 3, 1), dt.date(2026, 3, 31))
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def repo(request: pytest.FixtureRequest, tmp_path):
-    url = request.getfixturevalue("pg_url") if request.param == "postgresql" else f"sqlite:///{tmp_path / 'q.db'}"
-    seed(url)
-    repository = repository_for(url)
-    yield repository
-    repository.sources.dispose()
 
 
 def test_measurements_are_the_last_subgroups_of_the_period(repo) -> None:

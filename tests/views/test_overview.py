@@ -28,15 +28,6 @@ EXPECTED = {  # kpi_id: (value, previous, status)
 }
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def repo(request: pytest.FixtureRequest, tmp_path):
-    url = request.getfixturevalue("pg_url") if request.param == "postgresql" else f"sqlite:///{tmp_path / 'q.db'}"
-    seed(url)
-    repository = repository_for(url)
-    yield repository
-    repository.sources.dispose()
-
-
 def test_tiles_show_the_hand_computed_values(repo) -> None:
     view = build_overview(MARCH, repo)
     tiles = {tile.kpi_id: tile for tile in view.tiles}
