@@ -19,7 +19,7 @@ from dashboard.metrics.spc.limits import Family, estimate_count, estimate_propor
 from dashboard.metrics.spc.phases import build_charts
 from dashboard.metrics.spc.results import Baseline, ChartName, ChartResult, SpcDataError
 from dashboard.metrics.spc.rules import RunRule, nelson_rules
-from dashboard.metrics.spc.subgroups import count_subgroups, require_equal
+from dashboard.metrics.spc.subgroups import SubgroupTable, count_table, require_equal
 
 DEFAULT_RULES: tuple[RunRule, ...] = nelson_rules()
 
@@ -32,7 +32,7 @@ _FAMILIES: dict[ChartName, Family] = {
 
 
 def _chart(
-    table: pd.DataFrame,
+    table: SubgroupTable,
     chart: ChartName,
     baselines: Sequence[Baseline],
     exclude: Collection[Hashable],
@@ -66,7 +66,7 @@ def p_chart(
     Formula: pᵢ = Dᵢ/nᵢ; p̄ = Σ D/Σ n over the baseline; limits p̄ ± 3√(p̄(1 − p̄)/nᵢ) per
     subgroup, clipped to [0, 1]. Source: Montgomery, *Introduction to SQC*, ch. 7.
     """
-    table = count_subgroups(subgroups, "nonconforming", "n")
+    table = count_table(subgroups, "nonconforming", "n")
     if (table["count"] > table["n"]).any():
         raise SpcDataError("nonconforming cannot exceed n (units inspected)")
     return _chart(table, "p", baselines, exclude, exclusion_rounds, nsigmas, rules)
@@ -87,7 +87,7 @@ def np_chart(
     unequal nᵢ the centre line moves too, so a p chart usually reads better.
     Source: Montgomery, *Introduction to SQC*, ch. 7.
     """
-    table = count_subgroups(subgroups, "nonconforming", "n")
+    table = count_table(subgroups, "nonconforming", "n")
     if (table["count"] > table["n"]).any():
         raise SpcDataError("nonconforming cannot exceed n (units inspected)")
     return _chart(table, "np", baselines, exclude, exclusion_rounds, nsigmas, rules)
@@ -110,7 +110,7 @@ def c_chart(
     """
     if "units" in subgroups.columns:
         require_equal(subgroups["units"].to_numpy(), "units", "use u_chart for varying inspection units")
-    table = count_subgroups(subgroups, "defects", None)
+    table = count_table(subgroups, "defects", None)
     return _chart(table, "c", baselines, exclude, exclusion_rounds, nsigmas, rules)
 
 
@@ -128,5 +128,5 @@ def u_chart(
     Formula: uᵢ = cᵢ/unitsᵢ; ū = Σ c/Σ units over the baseline; limits ū ± 3√(ū/unitsᵢ) per
     subgroup, LCL clipped at 0. Source: Montgomery, *Introduction to SQC*, ch. 7.
     """
-    table = count_subgroups(subgroups, "defects", "units")
+    table = count_table(subgroups, "defects", "units")
     return _chart(table, "u", baselines, exclude, exclusion_rounds, nsigmas, rules)

@@ -14,13 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from dashboard.metrics.spc.results import Baseline, SpcDataError
 from dashboard.metrics.spc.rules import RunRule
-from dashboard.metrics.spc.subgroups import measurement_subgroups
-from dashboard.metrics.spc.variables import LIMITS_ONLY, imr_chart, xbar_chart
+from dashboard.metrics.spc.subgroups import subgroup_table
+from dashboard.metrics.spc.variables import LIMITS_ONLY, stability
 
 # Below 50 values the 95 % interval on Cpk is wider than about ±0.28 at Cpk = 1.33 (Bissell's
 # standard error), too wide to tell a capable process from an incapable one.
@@ -102,13 +103,22 @@ class Capability:
     notes: tuple[str, ...] = ()
 
 
+# The distribution functions are called through scipy.special, the ufuncs scipy.stats.chi2 and
+# scipy.stats.norm evaluate (same numbers, without their per-call argument handling).
+
+
+def _chi2_ppf(q: float, dof: float) -> float:
+    """scipy.stats.chi2.ppf(q, dof) for 0 < q < 1: 2·gammaincinv(dof/2, q); NaN unless dof > 0."""
+    return float(2 * special.gammaincinv(dof / 2, q)) if dof > 0 else math.nan
+
+
 def _chi2_interval(value: float, dof: float, alpha: float, method: str) -> Estimate:
-    low, high = (value * math.sqrt(float(stats.chi2.ppf(q, dof)) / dof) for q in (alpha / 2, 1 - alpha / 2))
+    low, high = (value * math.sqrt(_chi2_ppf(q, dof) / dof) for q in (alpha / 2, 1 - alpha / 2))
     return Estimate(value, low, high, method)
 
 
 def _bissell(value: float, n: int, alpha: float) -> Estimate:
-    half = float(stats.norm.ppf(1 - alpha / 2)) * math.sqrt(1 / (9 * n) + value**2 / (2 * (n - 1)))
+    half = float(special.ndtri(1 - alpha / 2)) * math.sqrt(1 / (9 * n) + value**2 / (2 * (n - 1)))
     return Estimate(value, value - half, value + half, CPK_METHOD)
 
 
@@ -131,9 +141,17 @@ def _indices(mean: float, sigma: float, spec: SpecLimits, n: int, alpha: float) 
 
 
 def _expected(mean: float, sigma: float, spec: SpecLimits) -> OutOfSpec:
-    below = 1e6 * float(stats.norm.cdf((spec.lsl - mean) / sigma)) if spec.lsl is not None else None
-    above = 1e6 * float(stats.norm.sf((spec.usl - mean) / sigma)) if spec.usl is not None else None
+    below = 1e6 * float(special.ndtr((spec.lsl - mean) / sigma)) if spec.lsl is not None else None
+    above = 1e6 * float(special.ndtr(-((spec.usl - mean) / sigma))) if spec.usl is not None else None
     return OutOfSpec(below, above)
+
+
+def _values(column: pd.Series) -> np.ndarray:
+    """The numbers in ``column`` (text that is not a number and missing values dropped)."""
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "fiub":
+        values = column.to_numpy(dtype=float)
+        return values[~np.isnan(values)]
+    return pd.to_numeric(column, errors="coerce").dropna().to_numpy(dtype=float)
 
 
 def _refusal(spec: SpecLimits, n: int, minimum: int) -> str | None:
@@ -180,20 +198,15 @@ def capability(
         raise ValueError("normality_alpha must lie in [0.01, 0.15], the range of Stephens' table")
     if "value" not in measurements.columns:
         raise SpcDataError("capability needs one row per measurement with a value column")
-    values = pd.to_numeric(measurements["value"], errors="coerce").dropna().to_numpy(dtype=float)
+    values = _values(measurements["value"])
     n = len(values)
     refused = _refusal(spec, n, min_observations)
     if refused:
         return Capability(refused, n, spec, confidence)
-    table = measurement_subgroups(measurements)
-    study = (Baseline(start=table["subgroup_id"].iloc[0], reason="capability study"),)
+    table = subgroup_table(measurements)
+    study = (Baseline(start=table.keys[0], reason="capability study"),)
     try:
-        if (table["n"] == 1).all():
-            charts = imr_chart(measurements, baselines=study, rules=stability_rules, dispersion_rules=stability_rules)
-        else:
-            charts = xbar_chart(
-                measurements, sigma_method=sigma_method, baselines=study, rules=stability_rules, dispersion_rules=stability_rules
-            )
+        charts = stability(table, sigma_method, study, stability_rules)
     except SpcDataError as error:
         return Capability(str(error), n, spec, confidence)
     if charts.violations:
@@ -205,7 +218,7 @@ def capability(
             confidence,
         )
     alpha, mean = 1 - confidence, float(values.mean())
-    within, overall = charts.sigma, float(values.std(ddof=1))
+    within, overall = charts.limits[-1].sigma, float(values.std(ddof=1))
     cap, perf = _indices(mean, within, spec, n, alpha), _indices(mean, overall, spec, n, alpha)
     cpm = None
     if spec.target is not None and cap.spread is not None:
@@ -227,7 +240,7 @@ def capability(
         confidence=confidence,
         mean=mean,
         sigma_within=within,
-        sigma_within_method=charts.sigma_method,
+        sigma_within_method=charts.limits[-1].sigma_method,
         sigma_overall=overall,
         cp=cap.spread,
         cpl=cap.lower,

@@ -19,12 +19,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from dashboard.metrics.spc.constants import c4, d2, d3
 from dashboard.metrics.spc.results import ChartName, SpcDataError
+from dashboard.metrics.spc.subgroups import SubgroupTable
 
-Estimator = Callable[[pd.DataFrame], tuple[float, float]]
+Estimator = Callable[[SubgroupTable], tuple[float, float]]
 
 
 @dataclass(frozen=True)
@@ -40,8 +40,15 @@ class Family:
 
 def _per_size(constant: Callable[[int], float], sizes: np.ndarray) -> np.ndarray:
     """constant(n) for each size, NaN where n < 2 (a single value has no range)."""
-    table = {int(n): constant(int(n)) for n in np.unique(sizes) if n >= 2}
-    return np.array([table.get(int(n), np.nan) for n in sizes], dtype=float)
+    sizes = np.asarray(sizes)
+    if not len(sizes):
+        return np.zeros(0)
+    first = sizes.flat[0]
+    if (sizes == first).all():
+        return np.full(len(sizes), constant(int(first)) if first >= 2 else np.nan)
+    unique, where = np.unique(sizes, return_inverse=True)
+    table = np.array([constant(int(n)) if n >= 2 else np.nan for n in unique], dtype=float)
+    return table[where]
 
 
 def _positive(sigma: float, why: str) -> float:
@@ -50,34 +57,36 @@ def _positive(sigma: float, why: str) -> float:
     return float(sigma)
 
 
-def estimate_range(table: pd.DataFrame) -> tuple[float, float]:
+def estimate_range(table: SubgroupTable) -> tuple[float, float]:
     """(x̿, σ̂ = mean of Rᵢ/d2(nᵢ)) from baseline subgroups with nᵢ ≥ 2."""
-    usable = table[table["n"] >= 2]
-    if usable.empty:
+    n = table["n"]
+    usable = n >= 2
+    if not usable.any():
         raise SpcDataError("every baseline subgroup has one value; use the individuals (I-MR) chart")
-    sigma = float(np.mean(usable["range"].to_numpy() / _per_size(d2, usable["n"].to_numpy())))
-    centre = float(np.average(table["mean"], weights=table["n"]))
+    sigma = float(np.mean(table["range"][usable] / _per_size(d2, n[usable])))
+    centre = float(np.average(table["mean"], weights=n))
     return centre, _positive(sigma, "every range is zero; check the gauge resolution")
 
 
-def estimate_std(table: pd.DataFrame) -> tuple[float, float]:
+def estimate_std(table: SubgroupTable) -> tuple[float, float]:
     """(x̿, σ̂ = mean of sᵢ/c4(nᵢ)) from baseline subgroups with nᵢ ≥ 2."""
-    usable = table[table["n"] >= 2]
-    if usable.empty:
+    n = table["n"]
+    usable = n >= 2
+    if not usable.any():
         raise SpcDataError("every baseline subgroup has one value; use the individuals (I-MR) chart")
-    sigma = float(np.mean(usable["std"].to_numpy() / _per_size(c4, usable["n"].to_numpy())))
-    centre = float(np.average(table["mean"], weights=table["n"]))
+    sigma = float(np.mean(table["std"][usable] / _per_size(c4, n[usable])))
+    centre = float(np.average(table["mean"], weights=n))
     return centre, _positive(sigma, "every standard deviation is zero; check the gauge resolution")
 
 
-def estimate_moving_range(table: pd.DataFrame) -> tuple[float, float]:
+def estimate_moving_range(table: SubgroupTable) -> tuple[float, float]:
     """(x̄, σ̂ = MR̄/d2(2)) with moving ranges between consecutive baseline values."""
-    values = table["mean"].to_numpy()
+    values = table["mean"]
     sigma = float(np.mean(np.abs(np.diff(values))) / d2(2))
     return float(values.mean()), _positive(sigma, "consecutive values are all equal; check the gauge resolution")
 
 
-def estimate_proportion(table: pd.DataFrame) -> tuple[float, float]:
+def estimate_proportion(table: SubgroupTable) -> tuple[float, float]:
     """(p̄ = Σ D / Σ n, √(p̄(1 − p̄)))."""
     rate = float(table["count"].sum() / table["n"].sum())
     if rate > 1:
@@ -85,30 +94,30 @@ def estimate_proportion(table: pd.DataFrame) -> tuple[float, float]:
     return rate, _positive(np.sqrt(rate * (1 - rate)), "p̄ is 0 or 1, so a p chart cannot signal; chart the time between events")
 
 
-def estimate_count(table: pd.DataFrame) -> tuple[float, float]:
+def estimate_count(table: SubgroupTable) -> tuple[float, float]:
     """(c̄, √c̄)."""
     mean = float(table["count"].mean())
     return mean, _positive(np.sqrt(mean), "no defects in the baseline; a c chart cannot signal")
 
 
-def estimate_rate(table: pd.DataFrame) -> tuple[float, float]:
+def estimate_rate(table: SubgroupTable) -> tuple[float, float]:
     """(ū = Σ c / Σ units, √ū)."""
     rate = float(table["count"].sum() / table["n"].sum())
     return rate, _positive(np.sqrt(rate), "no defects in the baseline; a u chart cannot signal")
 
 
-def statistic(chart: ChartName, table: pd.DataFrame, segment: np.ndarray) -> np.ndarray:
+def statistic(chart: ChartName, table: SubgroupTable, segment: np.ndarray) -> np.ndarray:
     """The plotted value per subgroup; moving ranges restart at each new segment."""
-    n = table["n"].to_numpy(dtype=float)
+    n = table["n"].astype(float)
     if chart in ("xbar", "I"):
-        return table["mean"].to_numpy(dtype=float)
+        return table["mean"].astype(float)
     if chart in ("R", "S"):
-        return np.where(n >= 2, table["range" if chart == "R" else "std"].to_numpy(dtype=float), np.nan)
+        return np.where(n >= 2, table["range" if chart == "R" else "std"].astype(float), np.nan)
     if chart == "MR":
-        values = table["mean"].to_numpy(dtype=float)
+        values = table["mean"].astype(float)
         moving = np.abs(np.diff(values, prepend=np.nan))
         return np.where(np.diff(segment, prepend=-1) == 0, moving, np.nan)
-    counts = table["count"].to_numpy(dtype=float)
+    counts = table["count"].astype(float)
     return counts / n if chart in ("p", "u") else counts
 
 

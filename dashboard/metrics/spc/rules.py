@@ -133,12 +133,20 @@ def western_electric_rules(
 
 def _streaks(mask: np.ndarray) -> np.ndarray:
     """Length of the run of True values ending at each position."""
-    out = np.zeros(len(mask), dtype=int)
-    run = 0
-    for i, flag in enumerate(mask):
-        run = run + 1 if flag else 0
-        out[i] = run
-    return out
+    positions = np.arange(len(mask))
+    if not len(mask):
+        return positions
+    # Distance to the latest False at or before each position (0 where the mask is False).
+    return positions - np.maximum.accumulate(np.where(mask, -1, positions))
+
+
+def _window_counts(mask: np.ndarray, points: int) -> np.ndarray:
+    """How many of the ``points`` positions ending at each position are True."""
+    if points <= 0:
+        return np.zeros(len(mask), dtype=np.intp)
+    counts = np.cumsum(mask, dtype=np.intp)
+    counts[points:] -= counts[:-points].copy()
+    return counts
 
 
 # Each detector yields (flagged index, index where the pattern starts, description).
@@ -146,56 +154,64 @@ Hit = tuple[int, int, str]
 
 
 def _beyond(z: np.ndarray, rule: RunRule) -> Iterator[Hit]:
-    for i in np.flatnonzero(np.abs(z) > rule.sigmas):
+    for i in np.flatnonzero(np.abs(z) > rule.sigmas).tolist():
         side = "above" if z[i] > 0 else "below"
-        yield int(i), int(i), f"1 point more than {rule.sigmas:g}σ {side} the centre line on"
+        yield i, i, f"1 point more than {rule.sigmas:g}σ {side} the centre line on"
 
 
 def _same_side(z: np.ndarray, rule: RunRule) -> Iterator[Hit]:
     for side, mask in (("above", z > 0), ("below", z < 0)):
         runs = _streaks(mask)
-        for i in np.flatnonzero(runs >= rule.points):
-            yield int(i), int(i - runs[i] + 1), f"{runs[i]} points in a row {side} the centre line since"
+        for i in np.flatnonzero(runs >= rule.points).tolist():
+            yield i, int(i - runs[i] + 1), f"{runs[i]} points in a row {side} the centre line since"
 
 
 def _trend(z: np.ndarray, rule: RunRule) -> Iterator[Hit]:
     steps = np.diff(z, prepend=np.nan)
     for direction, mask in (("increasing", steps > 0), ("decreasing", steps < 0)):
         runs = _streaks(mask)
-        for i in np.flatnonzero(runs + 1 >= rule.points):
-            yield int(i), int(i - runs[i]), f"{runs[i] + 1} points in a row steadily {direction} since"
+        for i in np.flatnonzero(runs + 1 >= rule.points).tolist():
+            yield i, int(i - runs[i]), f"{runs[i] + 1} points in a row steadily {direction} since"
 
 
 def _alternating(z: np.ndarray, rule: RunRule) -> Iterator[Hit]:
     steps = np.diff(z, prepend=np.nan)
     turns = _streaks(steps * np.roll(steps, 1) < 0)
-    for i in np.flatnonzero(turns + 2 >= rule.points):
-        yield int(i), int(i - turns[i] - 1), f"{turns[i] + 2} points in a row alternating up and down since"
+    for i in np.flatnonzero(turns + 2 >= rule.points).tolist():
+        yield i, int(i - turns[i] - 1), f"{turns[i] + 2} points in a row alternating up and down since"
 
 
 def _zone(z: np.ndarray, rule: RunRule) -> Iterator[Hit]:
+    positions = np.arange(len(z))
     for side, beyond in (("above", z > rule.sigmas), ("below", z < -rule.sigmas)):
-        for i in np.flatnonzero(beyond):
-            first = max(0, i - rule.points + 1)
-            window = np.flatnonzero(beyond[first : i + 1]) + first
-            if len(window) >= rule.hits:
-                text = f"{len(window)} of {rule.points} points in a row more than {rule.sigmas:g}σ {side} the centre line since"
-                yield int(i), int(window[0]), text
+        if not beyond.any():
+            continue
+        hits = _window_counts(beyond, rule.points)
+        flagged = np.flatnonzero(beyond & (hits >= rule.hits))
+        if not len(flagged):
+            continue
+        # The first point beyond the line at or after each position (the pattern's start).
+        following = np.minimum.accumulate(np.where(beyond, positions, len(z))[::-1])[::-1]
+        starts = following[np.maximum(flagged - rule.points + 1, 0)]
+        text = f"of {rule.points} points in a row more than {rule.sigmas:g}σ {side} the centre line since"
+        for i, start in zip(flagged.tolist(), starts.tolist(), strict=True):
+            yield i, start, f"{hits[i]} {text}"
 
 
 def _within(z: np.ndarray, rule: RunRule) -> Iterator[Hit]:
     runs = _streaks(np.abs(z) < rule.sigmas)
-    for i in np.flatnonzero(runs >= rule.points):
-        yield int(i), int(i - runs[i] + 1), f"{runs[i]} points in a row within {rule.sigmas:g}σ of the centre line since"
+    for i in np.flatnonzero(runs >= rule.points).tolist():
+        yield i, int(i - runs[i] + 1), f"{runs[i]} points in a row within {rule.sigmas:g}σ of the centre line since"
 
 
 def _mixture(z: np.ndarray, rule: RunRule) -> Iterator[Hit]:
-    runs = _streaks(np.abs(z) > rule.sigmas)
-    for i in np.flatnonzero(runs >= rule.points):
-        window = z[i - rule.points + 1 : i + 1]
-        if (window > 0).any() and (window < 0).any():
-            text = f"{rule.points} points in a row more than {rule.sigmas:g}σ from the centre line, on both sides, since"
-            yield int(i), int(i - rule.points + 1), text
+    long_enough = _streaks(np.abs(z) > rule.sigmas) >= rule.points
+    if not long_enough.any():
+        return
+    both = (_window_counts(z > 0, rule.points) > 0) & (_window_counts(z < 0, rule.points) > 0)
+    text = f"{rule.points} points in a row more than {rule.sigmas:g}σ from the centre line, on both sides, since"
+    for i in np.flatnonzero(long_enough & both).tolist():
+        yield i, i - rule.points + 1, text
 
 
 _DETECTORS = {
@@ -207,6 +223,40 @@ _DETECTORS = {
     "within": _within,
     "mixture": _mixture,
 }
+
+
+def _evaluate(
+    values: np.ndarray,
+    rules: Sequence[RunRule],
+    names: Sequence[str] | np.ndarray,
+    keys: Sequence[Hashable] | np.ndarray,
+    blocks: list[np.ndarray],
+) -> tuple[RuleViolation, ...]:
+    """Run every rule on every block (positions of one segment); violations by point, then rule."""
+    found: list[tuple[int, int, RuleViolation]] = []
+    pieces = [(positions, values[positions]) for positions in blocks]
+    for order, rule in enumerate(rules):
+        detect = _DETECTORS[rule.test]
+        for positions, piece in pieces:
+            for i, start, text in detect(piece, rule):
+                index, first = int(positions[i]), int(positions[start])
+                message = f"{rule.code}: {text} {names[first]}"
+                violation = RuleViolation(index, keys[index], rule.code, rule.family, rule.number, first, message)
+                found.append((index, order, violation))
+    return tuple(violation for _, _, violation in sorted(found, key=lambda item: item[:2]))
+
+
+def violations_of(
+    z: np.ndarray,
+    rules: Sequence[RunRule],
+    names: np.ndarray,
+    keys: np.ndarray,
+    spans: Sequence[tuple[int, int]],
+) -> tuple[RuleViolation, ...]:
+    """:func:`evaluate_rules` for a chart whose segments are consecutive ``(start, stop)`` spans."""
+    if not rules:
+        return ()
+    return _evaluate(np.asarray(z, dtype=float), rules, names, keys, [np.arange(a, b) for a, b in spans])
 
 
 def evaluate_rules(
@@ -234,13 +284,5 @@ def evaluate_rules(
     blocks = np.asarray(segments) if segments is not None else np.zeros(count, dtype=int)
     if not len(names) == len(keys) == len(blocks) == count:
         raise ValueError("z, labels, ids and segments must have one entry per point")
-    found: list[tuple[int, int, RuleViolation]] = []
-    for order, rule in enumerate(rules):
-        for block in dict.fromkeys(blocks.tolist()):
-            positions = np.flatnonzero(blocks == block)
-            for i, start, text in _DETECTORS[rule.test](values[positions], rule):
-                index, first = int(positions[i]), int(positions[start])
-                message = f"{rule.code}: {text} {names[first]}"
-                violation = RuleViolation(index, keys[index], rule.code, rule.family, rule.number, first, message)
-                found.append((index, order, violation))
-    return tuple(violation for _, _, violation in sorted(found, key=lambda item: item[:2]))
+    positions = [np.flatnonzero(blocks == block) for block in dict.fromkeys(blocks.tolist())]
+    return _evaluate(values, rules, names, keys, positions)

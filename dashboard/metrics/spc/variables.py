@@ -8,10 +8,10 @@ from typing import Literal, TypedDict, Unpack
 import pandas as pd
 
 from dashboard.metrics.spc.limits import Family, estimate_moving_range, estimate_range, estimate_std
-from dashboard.metrics.spc.phases import build_charts
+from dashboard.metrics.spc.phases import Computed, build_charts, compute_charts
 from dashboard.metrics.spc.results import Baseline, SpcDataError, VariablesCharts
 from dashboard.metrics.spc.rules import RunRule, nelson_rules
-from dashboard.metrics.spc.subgroups import measurement_subgroups, require_sizes_at_least
+from dashboard.metrics.spc.subgroups import SubgroupTable, require_sizes_at_least, subgroup_table
 
 # Range, s and moving-range statistics are skewed and (for MR) autocorrelated, so zone and run
 # tests raise false alarms on them; by default the dispersion chart is judged on its limits only.
@@ -23,6 +23,7 @@ _XBAR_S = Family("xbar-S", ("xbar", "S"), "s̄/c4", estimate_std, ("xbar", "S"))
 # A moving range belongs to two consecutive points, so only the individuals chart decides
 # which baseline points to drop.
 _IMR = Family("I-MR", ("I", "MR"), "MR̄/d2 (d2 = 1.128)", estimate_moving_range, ("I",))
+_SUBGROUP_FAMILIES = {"range": _XBAR_R, "std": _XBAR_S}
 
 
 class ChartOptions(TypedDict, total=False):
@@ -64,8 +65,8 @@ def xbar_chart(
     ``dispersion_rules`` (default: beyond the limits only) the R or S chart.
     Source: Montgomery, *Introduction to Statistical Quality Control*, 7th ed., ch. 6.
     """
-    family = {"range": _XBAR_R, "std": _XBAR_S}[sigma_method]
-    table = measurement_subgroups(measurements)
+    family = _SUBGROUP_FAMILIES[sigma_method]
+    table = subgroup_table(measurements)
     require_sizes_at_least(table, 2, "chart single values with imr_chart")
     charts = build_charts(
         table,
@@ -111,10 +112,8 @@ def imr_chart(
     """
     if "subgroup_id" not in measurements.columns:
         measurements = measurements.assign(subgroup_id=range(1, len(measurements) + 1))
-    table = measurement_subgroups(measurements)
-    if (table["n"] > 1).any():
-        several = table.loc[table["n"] > 1, "subgroup_id"].tolist()[:5]
-        raise SpcDataError(f"subgroup(s) {several} have several values; chart them with xbar_chart")
+    table = subgroup_table(measurements)
+    _require_single_values(table)
     charts = build_charts(
         table,
         _IMR,
@@ -125,3 +124,30 @@ def imr_chart(
         rules={"I": rules, "MR": dispersion_rules},
     )
     return VariablesCharts(charts["I"], charts["MR"])
+
+
+def _require_single_values(table: SubgroupTable) -> None:
+    several = table.n > 1
+    if several.any():
+        raise SpcDataError(f"subgroup(s) {table.keys[several].tolist()[:5]} have several values; chart them with xbar_chart")
+
+
+def stability(
+    table: SubgroupTable,
+    sigma_method: Literal["range", "std"],
+    baselines: Sequence[Baseline],
+    rules: Sequence[RunRule],
+) -> Computed:
+    """The limits and violations :func:`xbar_chart` or :func:`imr_chart` (single values) would give.
+
+    For :func:`dashboard.metrics.spc.capability.capability`: the same checks and numbers, but
+    ``table`` is already built and no points tables are made.
+    """
+    if (table.n == 1).all():
+        family = _IMR
+    else:
+        family = _SUBGROUP_FAMILIES[sigma_method]
+        require_sizes_at_least(table, 2, "chart single values with imr_chart")
+    return compute_charts(
+        table, family, baselines=baselines, exclude=(), exclusion_rounds=0, nsigmas=3.0, rules=dict.fromkeys(family.charts, rules)
+    )
