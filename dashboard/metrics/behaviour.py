@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import pandas as pd
 
 from dashboard.metrics import spc
@@ -35,24 +36,21 @@ def kpi_behaviour(series: pd.Series, direction: str) -> Behaviour | None:
     says whether that point lies on the better side of the centre line for ``direction``.
     """
     values = series.dropna()
-    if len(values) < MIN_POINTS or values.nunique() < 2:
+    if len(values) < MIN_POINTS:
         return None
-    frame = pd.DataFrame(
-        {
-            "subgroup_id": range(len(values)),
-            "value": values.to_numpy(dtype=float),
-            "measured_at": pd.to_datetime(list(values.index)),
-        }
-    )
-    try:
-        charts = spc.imr_chart(frame, rules=spc.western_electric_rules())
-    except spc.SpcDataError:
+    x = values.to_numpy(dtype=float)
+    # The individuals chart: centre = mean, sigma = MR-bar / d2(2). A tile needs only the limits
+    # and the rule flags, so the engine's rule evaluator runs on z directly (no chart tables).
+    sigma = float(np.abs(np.diff(x)).mean()) / spc.d2(2)
+    if sigma <= 0:
         return None
-    points = charts.location.points
-    recent = [v for v in charts.location.violations if v.index >= len(points) - RECENT_POINTS]
-    lower, upper = float(points["lcl"].iloc[-1]), float(points["ucl"].iloc[-1])
+    centre = float(x.mean())
+    labels = [f"{pd.Timestamp(day):%d %b %Y}" for day in values.index]
+    violations = spc.evaluate_rules((x - centre) / sigma, spc.western_electric_rules(), labels=labels)
+    recent = [v for v in violations if v.index >= len(x) - RECENT_POINTS]
+    lower, upper = centre - 3 * sigma, centre + 3 * sigma
     if not recent:
         return Behaviour(lower, upper, None, None)
     latest = recent[-1]
-    above = float(points["value"].iloc[latest.index]) > float(points["centre"].iloc[latest.index])
+    above = bool(x[latest.index] > centre)
     return Behaviour(lower, upper, latest.message, above if direction == "higher" else not above)
