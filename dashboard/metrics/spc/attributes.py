@@ -52,6 +52,14 @@ def _chart(
     return charts[chart]
 
 
+def _proportions(subgroups: pd.DataFrame) -> SubgroupTable:
+    """The subgroup table of a p or np chart: ``nonconforming`` out of ``n`` units."""
+    table = count_table(subgroups, "nonconforming", "n")
+    if (table["count"] > table["n"]).any():
+        raise SpcDataError("nonconforming cannot exceed n (units inspected)")
+    return table
+
+
 def p_chart(
     subgroups: pd.DataFrame,
     *,
@@ -66,10 +74,7 @@ def p_chart(
     Formula: pᵢ = Dᵢ/nᵢ; p̄ = Σ D/Σ n over the baseline; limits p̄ ± 3√(p̄(1 − p̄)/nᵢ) per
     subgroup, clipped to [0, 1]. Source: Montgomery, *Introduction to SQC*, ch. 7.
     """
-    table = count_table(subgroups, "nonconforming", "n")
-    if (table["count"] > table["n"]).any():
-        raise SpcDataError("nonconforming cannot exceed n (units inspected)")
-    return _chart(table, "p", baselines, exclude, exclusion_rounds, nsigmas, rules)
+    return _chart(_proportions(subgroups), "p", baselines, exclude, exclusion_rounds, nsigmas, rules)
 
 
 def np_chart(
@@ -87,10 +92,7 @@ def np_chart(
     unequal nᵢ the centre line moves too, so a p chart usually reads better.
     Source: Montgomery, *Introduction to SQC*, ch. 7.
     """
-    table = count_table(subgroups, "nonconforming", "n")
-    if (table["count"] > table["n"]).any():
-        raise SpcDataError("nonconforming cannot exceed n (units inspected)")
-    return _chart(table, "np", baselines, exclude, exclusion_rounds, nsigmas, rules)
+    return _chart(_proportions(subgroups), "np", baselines, exclude, exclusion_rounds, nsigmas, rules)
 
 
 def c_chart(
