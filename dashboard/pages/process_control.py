@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import dash
@@ -89,7 +90,7 @@ def layout(**params: object) -> html.Div:
                             dbc.Label("New baseline from (a documented change)", html_for=REBASE, className="small mb-0"),
                             dcc.DatePickerSingle(
                                 id=REBASE,
-                                date=_text(params, "rebase"),
+                                date=_date(_text(params, "rebase")),
                                 display_format="D MMM YYYY",
                                 first_day_of_week=1,
                                 clearable=True,
@@ -104,7 +105,7 @@ def layout(**params: object) -> html.Div:
                             dcc.Dropdown(
                                 id=RULES,
                                 options=[{"label": v, "value": k} for k, v in RULE_SETS.items()],
-                                value=_text(params, "rules") or "we",
+                                value=_text(params, "rules") if _text(params, "rules") in RULE_SETS else "we",
                                 clearable=False,
                             ),
                         ],
@@ -220,7 +221,11 @@ def update_process_control(query: object, _refreshes: object) -> tuple[object, s
         )
     except DashboardError as error:
         return error_state(str(error)), "", [], None
-    return render(view)
+    rebase = _text(params, "rebase")
+    if rebase and _date(rebase) is None:
+        problem = f"'{rebase[:20]}' is not a date for the new baseline; use YYYY-MM-DD."
+        view = dataclasses.replace(view, problems=(problem, *view.problems))
+    return render(view)  # filter problems are shown by the filter bar, drawn from the same URL
 
 
 def clicked_characteristic(cell: object, rows: object) -> str | None:

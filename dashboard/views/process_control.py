@@ -272,8 +272,8 @@ def build_process_control(
     (default: the first characteristic with a signal, else the first one). ``rebase`` starts new
     limits for the focus chart from that date (after a documented process change)."""
     rule_name = rules if rules in RULE_SETS else "we"
+    problems: list[str] = [] if rules in RULE_SETS else [f"Unknown run rules '{rules[:20]}'; using {RULE_SETS['we']}."]
     run_rules = rule_set(rule_name)
-    problems: list[str] = []
     try:
         chars = repo.fetch("spc_characteristics", filters).frame
         table = repo.fetch("spc_table_measurements", filters, baseline=BASELINE_SUBGROUPS, recent=RECENT_SUBGROUPS).frame
@@ -310,11 +310,13 @@ def build_process_control(
         characteristic_id = flagged[0] if flagged else rows[0].characteristic_id
     char = chars.set_index("characteristic_id", drop=False).loc[characteristic_id]
     if chart_type not in CHART_TYPES or (chart_type == "imr") != (int(char["subgroup_size"]) <= 1):
-        if chart_type is not None:
+        if chart_type in CHART_TYPES:
             problems.append(
-                f"A {CHART_TYPES.get(chart_type, chart_type)} chart does not fit subgroups of "
+                f"A {CHART_TYPES[chart_type]} chart does not fit subgroups of "
                 f"{int(char['subgroup_size'])}; showing the default chart."
             )
+        elif chart_type is not None:
+            problems.append(f"Unknown chart type '{chart_type[:20]}'; use {', '.join(CHART_TYPES)}. Showing the default.")
         chart_type = default_chart_type(int(char["subgroup_size"]))
     try:
         measurements = repo.fetch(

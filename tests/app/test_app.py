@@ -83,7 +83,14 @@ def test_process_control_callback_renders_table_and_charts(client) -> None:
             {
                 "id": "spc-query",
                 "property": "data",
-                "value": {"period": "custom", "start": "2026-03-01", "end": "2026-03-31", "characteristic": "x'--"},
+                "value": {
+                    "period": "custom",
+                    "start": "2026-03-01",
+                    "end": "2026-03-31",
+                    "characteristic": "x'--",
+                    "rebase": "soon",
+                    "plant": "P9",
+                },
             },
             {"id": "spc-refresh", "property": "n_intervals", "value": None},
         ],
@@ -94,6 +101,7 @@ def test_process_control_callback_renders_table_and_charts(client) -> None:
     assert response.status_code == 200
     text = response.get_data(as_text=True)
     assert "P01-L01-C1" in text and "Unknown characteristic" in text and "Traceback" not in text
+    assert "is not a date for the new baseline" in text
 
 
 def test_overview_callback_renders_tiles(client) -> None:

@@ -69,3 +69,10 @@ def test_runs_keep_the_last_flag_of_each_run() -> None:
         return spc.RuleViolation(index, index, rule, "we", 4, start, f"{rule} run from {start} at {index}")
 
     assert runs((flag(8, 1), flag(9, 1), flag(10, 1), flag(12, 12, "WE1"))) == ["WE1 run from 12 at 12", "WE4 run from 1 at 10"]
+
+
+def test_unknown_chart_type_and_rules_are_named(repo) -> None:
+    view = build_process_control(MARCH, repo, chart_type="pie", rules="astrology")
+    assert any("Unknown chart type 'pie'" in p for p in view.problems)
+    assert any("Unknown run rules 'astrology'" in p for p in view.problems)
+    assert view.rules == "we" and view.focus.chart_type == "xbar_r"
