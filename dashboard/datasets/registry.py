@@ -48,7 +48,7 @@ def _kpi_sql(tables: Mapping[str, FromClause], filters: Filters | None, **params
     return overview.kpi_sql_statement(formula[4:], resolved.start_date, resolved.end_exclusive, resolved.plant_id)
 
 
-MAX_SUBGROUPS = 500
+MAX_SUBGROUPS = 5000
 
 
 def _count(params: Mapping[str, Any], name: str, default: int) -> int:
@@ -66,8 +66,11 @@ def _spc_measurements(tables: Mapping[str, FromClause], filters: Filters | None,
 
 
 def _spc_table(tables: Mapping[str, FromClause], filters: Filters | None, **params: Any) -> Executable:
+    line_id = params.get("line_id")
+    if line_id is not None and not isinstance(line_id, str):
+        raise InvalidFilter("line_id must be a line code.")
     return spc.select_table_measurements(
-        tables, _needs_filters(filters), _count(params, "baseline", 25), _count(params, "recent", 25)
+        tables, _needs_filters(filters), _count(params, "baseline", 25), _count(params, "recent", 25), line_id
     )
 
 

@@ -133,15 +133,20 @@ def _hover(points: pd.DataFrame, statistic: str, unit: str, digits: int) -> list
     return texts
 
 
+WEBGL_ABOVE = 2000  # points per chart above which markers are drawn with WebGL
+
+
 def _point_traces(chart: ChartResult, axis: _Axis, hover: list[str], dark: bool) -> list[dict]:
     points, paper = chart.points, template(dark).layout.paper_bgcolor
+    # SVG slows down with thousands of markers; WebGL keeps panning smooth.
+    kind = "scattergl" if len(points) > WEBGL_ABOVE else "scatter"
     excluded = points["excluded"].to_numpy(dtype=bool)
     messages: dict[int, list[str]] = {}
     for violation in chart.violations:
         messages.setdefault(violation.index, []).append(escape(violation.message, quote=False))
     flagged = sorted(messages)
     series = {
-        "type": "scatter",
+        "type": kind,
         "name": STATISTIC[chart.chart],
         "x": axis.x,
         "y": _numbers(points["value"]),
@@ -152,7 +157,7 @@ def _point_traces(chart: ChartResult, axis: _Axis, hover: list[str], dark: bool)
         "hovertemplate": "%{text}<extra></extra>",
     }
     signals = {
-        "type": "scatter",
+        "type": kind,
         "name": "Flagged by a run rule",
         "x": [axis.x[i] for i in flagged],
         "y": _numbers(points["value"].to_numpy()[flagged]),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from urllib.parse import parse_qsl
 
 import dash
 import dash_ag_grid as dag
@@ -29,7 +30,8 @@ GRID = "spc-grid"
 CHART = "spc-chart-type"
 RULES = "spc-rules"
 REFRESH = "spc-refresh"
-PAGE_KEYS = ("characteristic", "chart", "rules", "rebase")
+PAGE_KEYS = ("characteristic", "chart", "rules", "rebase", "line")
+LINE = "spc-line"
 REBASE = "spc-rebase"
 
 COLUMNS = [
@@ -73,6 +75,13 @@ def layout(**params: object) -> html.Div:
             filter_section(page),
             dbc.Row(
                 [
+                    dbc.Col(
+                        [
+                            dbc.Label("Line", html_for=LINE, className="small mb-0"),
+                            dcc.Dropdown(id=LINE, options=[], value=_text(params, "line"), placeholder="All lines"),
+                        ],
+                        md=3,
+                    ),
                     dbc.Col(
                         [
                             dbc.Label("Chart", html_for=CHART, className="small mb-0"),
@@ -199,6 +208,7 @@ def render(view: ProcessControlView) -> tuple[object, str, list[dict[str, str]],
 
 
 @callback(
+    Output(LINE, "options"),
     Output(MESSAGES, "children"),
     Output(SUMMARY, "children"),
     Output(GRID, "rowData"),
@@ -206,7 +216,7 @@ def render(view: ProcessControlView) -> tuple[object, str, list[dict[str, str]],
     Input(QUERY, "data"),
     Input(REFRESH, "n_intervals"),
 )
-def update_process_control(query: object, _refreshes: object) -> tuple[object, str, list[dict[str, str]], object]:
+def update_process_control(query: object, _refreshes: object) -> tuple[list[dict[str, str]], object, str, list, object]:
     """Build the view for the page's parameters (re-validated: the store can be forged)."""
     params = query if isinstance(query, dict) else {}
     page = page_filters(params)
@@ -218,14 +228,16 @@ def update_process_control(query: object, _refreshes: object) -> tuple[object, s
             chart_type=_text(params, "chart"),
             rules=_text(params, "rules") or "we",
             rebase=_date(_text(params, "rebase")),
+            line_id=_text(params, "line"),
         )
     except DashboardError as error:
-        return error_state(str(error)), "", [], None
+        return [], error_state(str(error)), "", [], None
     rebase = _text(params, "rebase")
     if rebase and _date(rebase) is None:
         problem = f"'{rebase[:20]}' is not a date for the new baseline; use YYYY-MM-DD."
         view = dataclasses.replace(view, problems=(problem, *view.problems))
-    return render(view)  # filter problems are shown by the filter bar, drawn from the same URL
+    options = [{"label": f"{code} · {name}", "value": code} for code, name in view.lines]
+    return options, *render(view)  # filter problems are shown by the filter bar, drawn from the same URL
 
 
 def clicked_characteristic(cell: object, rows: object) -> str | None:
@@ -246,11 +258,14 @@ def clicked_characteristic(cell: object, rows: object) -> str | None:
     Input(CHART, "value"),
     Input(RULES, "value"),
     Input(REBASE, "date"),
+    Input(LINE, "value"),
     State(GRID, "rowData"),
     State(ids.URL, "search"),
     prevent_initial_call=True,
 )
-def navigate_to_characteristic(cell: object, chart: object, rules: object, rebase: object, rows: object, search: object) -> str:
+def navigate_to_characteristic(
+    cell: object, chart: object, rules: object, rebase: object, line: object, rows: object, search: object
+) -> str:
     """A row click focuses its characteristic; the dropdowns set chart type and run rules."""
     trigger = dash.ctx.triggered_id
     if trigger == GRID:
@@ -260,6 +275,12 @@ def navigate_to_characteristic(cell: object, chart: object, rules: object, rebas
         return with_params(search, chart=chart if isinstance(chart, str) else None)
     if trigger == RULES:
         return with_params(search, rules=rules if isinstance(rules, str) else None)
+    if trigger == LINE:
+        chosen = line[:64] if isinstance(line, str) and line else None
+        current = dict(parse_qsl(search.lstrip("?"))).get("line") if isinstance(search, str) else None
+        if chosen == current:  # the dropdown reports its value when its options arrive
+            return dash.no_update
+        return with_params(search, line=chosen, characteristic=None)
     if trigger == REBASE:
         day = _date(rebase[:10] if isinstance(rebase, str) else None)
         return with_params(search, rebase=day.isoformat() if day else None)

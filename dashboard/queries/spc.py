@@ -64,13 +64,18 @@ def select_measurements(tables: Tables, filters: Filters, characteristic_id: str
     )
 
 
-def select_table_measurements(tables: Tables, filters: Filters, baseline: int, recent: int) -> Select:
-    """For every characteristic (of the plant): measurements of the first ``baseline`` and the
-    last ``recent`` subgroups in the period, enough to set limits and judge the latest state."""
+def select_table_measurements(
+    tables: Tables, filters: Filters, baseline: int, recent: int, line_id: str | None = None
+) -> Select:
+    """For every characteristic (of the plant, or of one line): measurements of the first
+    ``baseline`` and the last ``recent`` subgroups in the period, enough to set limits and judge
+    the latest state."""
     m, chars, lines = tables["spc_measurements"], tables["spc_characteristics"], tables["lines"]
     in_scope = select(chars.c.characteristic_id).select_from(chars.join(lines, chars.c.line_id == lines.c.line_id))
     if filters.plant_id is not None:
         in_scope = in_scope.where(lines.c.plant_id == filters.plant_id)
+    if line_id is not None:
+        in_scope = in_scope.where(lines.c.line_id == line_id)
     subgroups = (
         select(m.c.characteristic_id, m.c.subgroup_id)
         .where(_in_period(m.c.measured_at, filters), m.c.characteristic_id.in_(in_scope.scalar_subquery()))

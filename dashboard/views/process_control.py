@@ -24,7 +24,7 @@ from dashboard.metrics import spc
 
 BASELINE_SUBGROUPS = 25
 RECENT_SUBGROUPS = 25
-FOCUS_SUBGROUPS = 500
+FOCUS_SUBGROUPS = 1500
 MIN_SUBGROUPS = BASELINE_SUBGROUPS + 5
 CHART_TYPES = {"xbar_r": "X̄–R", "xbar_s": "X̄–S", "imr": "I-MR"}
 RULE_SETS = {"we": "Western Electric rules 1-4", "nelson": "Nelson tests 1-8", "limits": "Points beyond the limits only"}
@@ -76,6 +76,8 @@ class ProcessControlView:
     rows: tuple[CharacteristicRow, ...]
     focus: Focus | None
     problems: tuple[str, ...] = ()
+    lines: tuple[tuple[str, str], ...] = ()
+    line_id: str | None = None
 
 
 def rule_set(name: str) -> tuple[spc.RunRule, ...]:
@@ -267,6 +269,7 @@ def build_process_control(
     chart_type: str | None = None,
     rules: str = "we",
     rebase: dt.date | None = None,
+    line_id: str | None = None,
 ) -> ProcessControlView:
     """The table of characteristics for ``filters`` and the focus on ``characteristic_id``
     (default: the first characteristic with a signal, else the first one). ``rebase`` starts new
@@ -276,11 +279,26 @@ def build_process_control(
     run_rules = rule_set(rule_name)
     try:
         chars = repo.fetch("spc_characteristics", filters).frame
-        table = repo.fetch("spc_table_measurements", filters, baseline=BASELINE_SUBGROUPS, recent=RECENT_SUBGROUPS).frame
     except DashboardError as error:
         return ProcessControlView(filters, rule_name, (), None, (str(error),))
+    lines = tuple(dict(zip(chars["line_id"], chars["line_name"], strict=True)).items())
+    if line_id is not None and line_id not in dict(lines):
+        problems.append(f"Unknown line '{line_id[:40]}' for these filters; showing all lines.")
+        line_id = None
+    if line_id is not None:
+        chars = chars[chars["line_id"] == line_id].reset_index(drop=True)
+    try:
+        table = repo.fetch(
+            "spc_table_measurements",
+            filters,
+            baseline=BASELINE_SUBGROUPS,
+            recent=RECENT_SUBGROUPS,
+            **({"line_id": line_id} if line_id else {}),
+        ).frame
+    except DashboardError as error:
+        return ProcessControlView(filters, rule_name, (), None, (str(error),), lines, line_id)
     if chars.empty:
-        return ProcessControlView(filters, rule_name, (), None, ("No measured characteristics for these filters.",))
+        return ProcessControlView(filters, rule_name, (), None, ("No measured characteristics for these filters.",), lines)
     groups = {key: group for key, group in table.groupby("characteristic_id", sort=False)}
     rows = tuple(
         _row(char, groups[char["characteristic_id"]], run_rules)
@@ -327,4 +345,4 @@ def build_process_control(
     except DashboardError as error:
         problems.append(str(error))
         focus = None
-    return ProcessControlView(filters, rule_name, rows, focus, tuple(problems))
+    return ProcessControlView(filters, rule_name, rows, focus, tuple(problems), lines, line_id)

@@ -178,3 +178,18 @@ def test_edge_labels_are_nudged_apart_on_a_short_chart(pistonrings: pd.DataFrame
 
     assert shifts(280) == [0, 0, 0]  # UCL 0.048, CL 0.023 and LCL 0 are far apart at the default height
     assert shifts(120)[0] == 0 and shifts(120)[2] < shifts(120)[1] < 0  # squeezed: CL and LCL pushed down
+
+
+def test_many_points_are_drawn_with_webgl() -> None:
+    import numpy as np
+
+    from dashboard.figures.control_chart import WEBGL_ABOVE
+    from dashboard.metrics import spc
+
+    rng = np.random.default_rng(7)
+    count = WEBGL_ABOVE + 1
+    frame = pd.DataFrame({"subgroup_id": np.arange(count), "value": rng.normal(10, 1, count)})
+    few = frame.iloc[:100]
+    many_types = {t["type"] for t in control_chart_figure(spc.imr_chart(frame).location, title="I").to_dict()["data"]}
+    few_types = {t["type"] for t in control_chart_figure(spc.imr_chart(few).location, title="I").to_dict()["data"]}
+    assert "scattergl" in many_types and "scattergl" not in few_types

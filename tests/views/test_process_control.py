@@ -76,3 +76,11 @@ def test_unknown_chart_type_and_rules_are_named(repo) -> None:
     assert any("Unknown chart type 'pie'" in p for p in view.problems)
     assert any("Unknown run rules 'astrology'" in p for p in view.problems)
     assert view.rules == "we" and view.focus.chart_type == "xbar_r"
+
+
+def test_line_filter(repo) -> None:
+    view = build_process_control(MARCH, repo, line_id="P01-L01")
+    assert view.line_id == "P01-L01" and [r.characteristic_id for r in view.rows] == ["P01-L01-C1"]
+    assert view.lines == (("P01-L01", "Line 1"),)
+    unknown = build_process_control(MARCH, repo, line_id="P09-L99")
+    assert unknown.line_id is None and any("Unknown line 'P09-L99'" in p for p in unknown.problems)
