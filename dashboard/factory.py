@@ -37,7 +37,7 @@ def create_app(settings: Settings) -> dash.Dash:
     """A configured Dash app; its Flask server is ``app.server``."""
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     server = Flask("dashboard", root_path=str(PROJECT_ROOT))
-    server.config.update(SECRET_KEY=settings.secret_key, DEBUG=settings.debug, MAX_CONTENT_LENGTH=1024 * 1024)
+    server.config.update(SECRET_KEY=settings.secret_key, DEBUG=settings.debug, MAX_CONTENT_LENGTH=9 * 1024 * 1024)
     cache = make_cache(settings, server)
     server.extensions[EXTENSION] = AppState(settings, build_repository(settings, cache))
     register_templates()

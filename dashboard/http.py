@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
 CALLBACK_PATH = "_dash-update-component"
-MAX_CALLBACK_BODY = 256 * 1024
+MAX_CALLBACK_BODY = 8 * 1024 * 1024  # a 5 MB upload is ~6.7 MB as base64
 
 
 def content_security_policy(script_hashes: Sequence[str]) -> str:

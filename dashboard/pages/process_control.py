@@ -68,8 +68,11 @@ def layout(**params: object) -> html.Div:
         [
             html.H1("Process control", className="h3 mb-1"),
             html.P(
-                f"{filters.label()} · {'plant ' + filters.plant_id if filters.plant_id else 'all plants'}. "
-                "Limits from the first 25 subgroups of the period (phase I), frozen for the rest (phase II).",
+                [
+                    f"{filters.label()} · {'plant ' + filters.plant_id if filters.plant_id else 'all plants'}. "
+                    "Limits from the first 25 subgroups of the period (phase I), frozen for the rest (phase II). ",
+                    dcc.Link("Analyse your own file →", href="/process-control/analyse"),
+                ],
                 className="text-muted",
             ),
             filter_section(page),

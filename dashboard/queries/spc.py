@@ -64,9 +64,7 @@ def select_measurements(tables: Tables, filters: Filters, characteristic_id: str
     )
 
 
-def select_table_measurements(
-    tables: Tables, filters: Filters, baseline: int, recent: int, line_id: str | None = None
-) -> Select:
+def select_table_measurements(tables: Tables, filters: Filters, baseline: int, recent: int, line_id: str | None = None) -> Select:
     """For every characteristic (of the plant, or of one line): measurements of the first
     ``baseline`` and the last ``recent`` subgroups in the period, enough to set limits and judge
     the latest state."""

@@ -149,7 +149,7 @@ def test_forged_callback_requests_get_400(client, body: str, content_type: str) 
 
 
 def test_oversized_callback_body_is_refused(client) -> None:
-    response = client.post("/_dash-update-component", data="x" * (2 * 1024 * 1024), content_type="application/json")
+    response = client.post("/_dash-update-component", data="x" * (10 * 1024 * 1024), content_type="application/json")
     assert 400 <= response.status_code < 500
 
 

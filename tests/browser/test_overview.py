@@ -90,3 +90,19 @@ def test_process_control_row_click_focuses_the_characteristic(browser, live_serv
     WebDriverWait(browser, 20).until(ec.text_to_be_present_in_element((By.ID, "spc-focus-title"), "P01-L01-C1"))
     assert "Signals:" in browser.find_element(By.TAG_NAME, "body").text
     assert console_errors(browser) == []
+
+
+def test_adhoc_upload_charts_a_file_and_refuses_a_huge_one(browser, live_server: str, tmp_path) -> None:
+    from pathlib import Path
+
+    rings = Path(__file__).resolve().parents[3] / "shared" / "reference-data" / "montgomery" / "pistonrings.csv"
+    browser.get(live_server + "/process-control/analyse")
+    upload = WebDriverWait(browser, 20).until(lambda d: d.find_element(By.CSS_SELECTOR, "#adhoc-upload input[type=file]"))
+    upload.send_keys(str(rings))
+    WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#adhoc-location .main-svg"))
+    assert "200 values" in browser.find_element(By.ID, "adhoc-result").text
+    huge = tmp_path / "huge.csv"
+    huge.write_bytes(b"v\n" + b"1.0\n" * (2 * 1024 * 1024))  # 8 MB
+    browser.find_element(By.CSS_SELECTOR, "#adhoc-upload input[type=file]").send_keys(str(huge))
+    WebDriverWait(browser, 20).until(ec.text_to_be_present_in_element((By.ID, "adhoc-result"), "the limit is 5 MB"))
+    assert console_errors(browser) == []
