@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 import pandas as pd
@@ -49,4 +49,11 @@ class Repository(Protocol):
 
     def fetch_many(self, requests: Sequence[DatasetRequest]) -> list[Dataset | DashboardError]:
         """Several datasets at once (cold ones concurrently); a failure is returned, not raised."""
+        ...
+
+    def derived(
+        self, name: str, sources: Sequence[Dataset], params: Mapping[str, Any], compute: Callable[[], pd.DataFrame]
+    ) -> pd.DataFrame:
+        """A frame computed from ``sources`` (e.g. a table of control-chart results), cached until
+        any source is read again from the database."""
         ...

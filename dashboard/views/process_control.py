@@ -205,6 +205,34 @@ def runs(violations: tuple[spc.RuleViolation, ...]) -> list[str]:
     return [v.message for v in sorted(last.values(), key=lambda v: v.index, reverse=True)]
 
 
+def _rows_frame(chars: pd.DataFrame, table: pd.DataFrame, rules: tuple[spc.RunRule, ...]) -> pd.DataFrame:
+    """One row per characteristic: its state judged on the table's subgroups (the costly part,
+    cached by the repository until the data is read again)."""
+    groups = {key: group for key, group in table.groupby("characteristic_id", sort=False)}
+    rows = [
+        _row(char, groups[char["characteristic_id"]], rules)
+        if char["characteristic_id"] in groups
+        else CharacteristicRow(
+            char["characteristic_id"],
+            char["characteristic_name"],
+            char["line_name"],
+            char["plant_id"],
+            char["unit"],
+            _spec_text(char),
+            "",
+            "–",
+            "too_few",
+            "No data",
+            "No measurements in this period.",
+            "–",
+        )
+        for _, char in chars.iterrows()
+    ]
+    return pd.DataFrame(
+        [dataclasses.asdict(row) for row in rows], columns=[f.name for f in dataclasses.fields(CharacteristicRow)]
+    )
+
+
 def _capability_lines(cap: spc.Capability) -> tuple[tuple[str, str], ...]:
     lines: list[tuple[str, str]] = [("n", f"{cap.n}")]
     for name in ("cp", "cpk", "pp", "ppk", "cpm"):
@@ -278,9 +306,10 @@ def build_process_control(
     problems: list[str] = [] if rules in RULE_SETS else [f"Unknown run rules '{rules[:20]}'; using {RULE_SETS['we']}."]
     run_rules = rule_set(rule_name)
     try:
-        chars = repo.fetch("spc_characteristics", filters).frame
+        chars_dataset = repo.fetch("spc_characteristics", filters)
     except DashboardError as error:
         return ProcessControlView(filters, rule_name, (), None, (str(error),))
+    chars = chars_dataset.frame
     lines = tuple(dict(zip(chars["line_id"], chars["line_name"], strict=True)).items())
     if line_id is not None and line_id not in dict(lines):
         problems.append(f"Unknown line '{line_id[:40]}' for these filters; showing all lines.")
@@ -288,37 +317,24 @@ def build_process_control(
     if line_id is not None:
         chars = chars[chars["line_id"] == line_id].reset_index(drop=True)
     try:
-        table = repo.fetch(
+        table_dataset = repo.fetch(
             "spc_table_measurements",
             filters,
             baseline=BASELINE_SUBGROUPS,
             recent=RECENT_SUBGROUPS,
             **({"line_id": line_id} if line_id else {}),
-        ).frame
+        )
     except DashboardError as error:
         return ProcessControlView(filters, rule_name, (), None, (str(error),), lines, line_id)
     if chars.empty:
         return ProcessControlView(filters, rule_name, (), None, ("No measured characteristics for these filters.",), lines)
-    groups = {key: group for key, group in table.groupby("characteristic_id", sort=False)}
-    rows = tuple(
-        _row(char, groups[char["characteristic_id"]], run_rules)
-        if char["characteristic_id"] in groups
-        else CharacteristicRow(
-            char["characteristic_id"],
-            char["characteristic_name"],
-            char["line_name"],
-            char["plant_id"],
-            char["unit"],
-            _spec_text(char),
-            "",
-            "–",
-            "too_few",
-            "No data",
-            "No measurements in this period.",
-            "–",
-        )
-        for _, char in chars.iterrows()
+    frame = repo.derived(
+        "spc_table_rows",
+        (chars_dataset, table_dataset),
+        {"rules": rule_name, "line": line_id or ""},
+        lambda: _rows_frame(chars, table_dataset.frame, run_rules),
     )
+    rows = tuple(CharacteristicRow(**record) for record in frame.to_dict("records"))
     known = set(chars["characteristic_id"])
     if characteristic_id is not None and characteristic_id not in known:
         problems.append(f"Unknown characteristic '{characteristic_id[:40]}' for these filters; showing another one.")

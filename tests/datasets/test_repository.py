@@ -221,3 +221,27 @@ def test_fetch_many_keeps_order_and_returns_failures_in_place(seeded_url: str) -
     assert results[3].frame["capas_closed"].sum() == 2
     assert repo.queries_run == 3  # plants once, two cold summaries; the bad grain never ran
     repo.sources.dispose()
+
+
+def test_derived_frames_are_cached_until_a_source_is_read_again(seeded_url: str) -> None:
+    import dataclasses
+
+    import pandas as pd
+
+    repo = repository_for(seeded_url)
+    source = repo.fetch("plants")
+    calls = []
+
+    def compute() -> pd.DataFrame:
+        calls.append(1)
+        return pd.DataFrame({"n": [len(source.frame)]})
+
+    assert repo.derived("count", [source], {"x": 1}, compute)["n"].tolist() == [2]
+    assert repo.derived("count", [source], {"x": 1}, compute)["n"].tolist() == [2]
+    assert len(calls) == 1
+    repo.derived("count", [source], {"x": 2}, compute)  # other parameters: computed again
+    newer = dataclasses.replace(source, fetched_at=source.fetched_at + dt.timedelta(seconds=1))
+    repo.derived("count", [newer], {"x": 1}, compute)  # the source was read again
+    repo.derived("count", [dataclasses.replace(source, stale=True)], {"x": 1}, compute)  # stale: never cached
+    assert len(calls) == 4
+    repo.sources.dispose()
