@@ -77,7 +77,6 @@ def _spc_table(tables: Mapping[str, FromClause], filters: Filters | None, **para
 DATASETS: dict[str, Builder] = {
     "plants": lambda tables, filters, **params: overview.select_plants(tables),
     "kpi_definitions": lambda tables, filters, **params: overview.select_kpi_definitions(tables),
-    "data_extent": lambda tables, filters, **params: overview.select_data_extent(tables),
     "production_summary": _summary(overview.select_production_summary),
     "defect_summary": _summary(overview.select_defect_summary),
     "feedback_summary": _summary(overview.select_feedback_summary),

@@ -184,12 +184,6 @@ def select_plants(tables: Tables) -> Select:
     return select(plants.c.plant_id, plants.c.plant_name).order_by(plants.c.plant_id)
 
 
-def select_data_extent(tables: Tables) -> Select:
-    """First and last defect date: what the data covers."""
-    defects = tables["defects"]
-    return select(func.min(defects.c.defect_date).label("first_date"), func.max(defects.c.defect_date).label("last_date"))
-
-
 def kpi_sql_statement(formula_sql: str, start: Any, end_exclusive: Any, plant_id: str | None) -> TextClause:
     """A SQL-defined KPI: its SELECT with ``:start_date``, ``:end_date`` (exclusive), ``:plant_id`` bound."""
     statement = text(formula_sql)
