@@ -30,7 +30,8 @@ GRID = "spc-grid"
 CHART = "spc-chart-type"
 RULES = "spc-rules"
 REFRESH = "spc-refresh"
-PAGE_KEYS = ("characteristic", "chart", "rules", "rebase", "line")
+PAGE_KEYS = ("characteristic", "chart", "rules", "rebase", "line", "baseline")
+BASELINE = "spc-baseline"
 LINE = "spc-line"
 REBASE = "spc-rebase"
 
@@ -45,6 +46,13 @@ COLUMNS = [
     {"field": "cpk", "headerName": "Cpk", "width": 80},
     {"field": "signal", "headerName": "Latest signal", "flex": 2, "minWidth": 260, "tooltipField": "signal"},
 ]
+
+
+def _int(text: str | None) -> int | None:
+    try:
+        return int(text) if text else None
+    except ValueError:
+        return 0  # not a number: the view explains the allowed range
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -70,7 +78,7 @@ def layout(**params: object) -> html.Div:
             html.P(
                 [
                     f"{filters.label()} · {'plant ' + filters.plant_id if filters.plant_id else 'all plants'}. "
-                    "Limits from the first 25 subgroups of the period (phase I), frozen for the rest (phase II). ",
+                    "Limits from a baseline at the start of the period (phase I), frozen for the rest (phase II). ",
                     dcc.Link("Analyse your own file →", href="/process-control/analyse"),
                 ],
                 className="text-muted",
@@ -110,6 +118,21 @@ def layout(**params: object) -> html.Div:
                             ),
                         ],
                         md="auto",
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label("Baseline subgroups", html_for=BASELINE, className="small mb-0"),
+                            dbc.Input(
+                                id=BASELINE,
+                                type="number",
+                                min=20,
+                                max=200,
+                                step=1,
+                                debounce=True,
+                                value=_int(_text(params, "baseline")) or 25,
+                            ),
+                        ],
+                        md=1,
                     ),
                     dbc.Col(
                         [
@@ -232,6 +255,7 @@ def update_process_control(query: object, _refreshes: object) -> tuple[list[dict
             rules=_text(params, "rules") or "we",
             rebase=_date(_text(params, "rebase")),
             line_id=_text(params, "line"),
+            baseline_size=_int(_text(params, "baseline")),
         )
     except DashboardError as error:
         return [], error_state(str(error)), "", [], None
@@ -262,12 +286,20 @@ def clicked_characteristic(cell: object, rows: object) -> str | None:
     Input(RULES, "value"),
     Input(REBASE, "date"),
     Input(LINE, "value"),
+    Input(BASELINE, "value"),
     State(GRID, "rowData"),
     State(ids.URL, "search"),
     prevent_initial_call=True,
 )
 def navigate_to_characteristic(
-    cell: object, chart: object, rules: object, rebase: object, line: object, rows: object, search: object
+    cell: object,
+    chart: object,
+    rules: object,
+    rebase: object,
+    line: object,
+    baseline: object,
+    rows: object,
+    search: object,
 ) -> str:
     """A row click focuses its characteristic; the dropdowns set chart type and run rules."""
     trigger = dash.ctx.triggered_id
@@ -278,6 +310,10 @@ def navigate_to_characteristic(
         return with_params(search, chart=chart if isinstance(chart, str) else None)
     if trigger == RULES:
         return with_params(search, rules=rules if isinstance(rules, str) else None)
+    if trigger == BASELINE:
+        size = str(baseline) if isinstance(baseline, int) and not isinstance(baseline, bool) else None
+        current = dict(parse_qsl(search.lstrip("?"))).get("baseline", "25") if isinstance(search, str) else "25"
+        return dash.no_update if size in (None, current) else with_params(search, baseline=size)
     if trigger == LINE:
         chosen = line[:64] if isinstance(line, str) and line else None
         current = dict(parse_qsl(search.lstrip("?"))).get("line") if isinstance(search, str) else None

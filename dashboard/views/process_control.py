@@ -26,6 +26,7 @@ BASELINE_SUBGROUPS = 25
 RECENT_SUBGROUPS = 25
 FOCUS_SUBGROUPS = 1500
 MIN_SUBGROUPS = BASELINE_SUBGROUPS + 5
+BASELINE_RANGE = (20, 200)  # Montgomery recommends 20-25 subgroups at least for phase I limits
 CHART_TYPES = {"xbar_r": "X̄–R", "xbar_s": "X̄–S", "imr": "I-MR"}
 RULE_SETS = {"we": "Western Electric rules 1-4", "nelson": "Nelson tests 1-8", "limits": "Points beyond the limits only"}
 _SPARK = "▁▂▃▄▅▆▇█"
@@ -97,32 +98,36 @@ def default_chart_type(subgroup_size: int) -> str:
 
 
 def _chart(
-    measurements: pd.DataFrame, chart_type: str, rules: tuple[spc.RunRule, ...], rebase: dt.date | None = None
+    measurements: pd.DataFrame,
+    chart_type: str,
+    rules: tuple[spc.RunRule, ...],
+    rebase: dt.date | None = None,
+    size: int = BASELINE_SUBGROUPS,
 ) -> spc.VariablesCharts:
     ids = list(dict.fromkeys(measurements["subgroup_id"]))
-    if len(ids) < MIN_SUBGROUPS:
-        raise spc.SpcDataError(f"Only {len(ids)} subgroups in this period; control limits need at least {MIN_SUBGROUPS}.")
+    if len(ids) < size + 5:
+        raise spc.SpcDataError(f"Only {len(ids)} subgroups in this period; control limits need at least {size + 5}.")
     first = measurements["measured_at"].iloc[0]
     baselines: tuple[spc.Baseline, ...] = (
         spc.Baseline(
             start=ids[0],
-            end=ids[BASELINE_SUBGROUPS - 1],
-            reason=f"Baseline: the first {BASELINE_SUBGROUPS} subgroups of the period (from {pd.Timestamp(first):%d %b %Y})",
+            end=ids[size - 1],
+            reason=f"Baseline: the first {size} subgroups of the period (from {pd.Timestamp(first):%d %b %Y})",
         ),
     )
     if rebase is not None:
         later = measurements.loc[pd.to_datetime(measurements["measured_at"]) >= pd.Timestamp(rebase), "subgroup_id"]
         later_ids = list(dict.fromkeys(later))
-        if len(later_ids) < BASELINE_SUBGROUPS or later_ids[0] == ids[0]:
+        if len(later_ids) < size or later_ids[0] == ids[0]:
             raise spc.SpcDataError(
-                f"A new baseline from {rebase:%d %b %Y} needs {BASELINE_SUBGROUPS} subgroups after it and "
+                f"A new baseline from {rebase:%d %b %Y} needs {size} subgroups after it and "
                 "earlier subgroups before it; choose a date inside the period."
             )
         baselines = spc.new_baseline(
             baselines,
             start=later_ids[0],
-            end=later_ids[BASELINE_SUBGROUPS - 1],
-            reason=f"New baseline from {rebase:%d %b %Y}: {BASELINE_SUBGROUPS} subgroups after a documented change",
+            end=later_ids[size - 1],
+            reason=f"New baseline from {rebase:%d %b %Y}: {size} subgroups after a documented change",
         )
     if chart_type == "imr":
         return spc.imr_chart(measurements, baselines=baselines, rules=rules)
@@ -253,8 +258,9 @@ def _focus(
     chart_type: str,
     rules: tuple[spc.RunRule, ...],
     rebase: dt.date | None,
+    size: int,
 ) -> Focus:
-    charts = _chart(measurements, chart_type, rules, rebase)
+    charts = _chart(measurements, chart_type, rules, rebase, size)
     unit = char["unit"]
     title = f"{char['characteristic_name']} · {char['line_name']} ({char['characteristic_id']})"
     line_events = events[
@@ -298,6 +304,7 @@ def build_process_control(
     rules: str = "we",
     rebase: dt.date | None = None,
     line_id: str | None = None,
+    baseline_size: int | None = None,
 ) -> ProcessControlView:
     """The table of characteristics for ``filters`` and the focus on ``characteristic_id``
     (default: the first characteristic with a signal, else the first one). ``rebase`` starts new
@@ -305,6 +312,10 @@ def build_process_control(
     rule_name = rules if rules in RULE_SETS else "we"
     problems: list[str] = [] if rules in RULE_SETS else [f"Unknown run rules '{rules[:20]}'; using {RULE_SETS['we']}."]
     run_rules = rule_set(rule_name)
+    size = BASELINE_SUBGROUPS if baseline_size is None else baseline_size
+    if not BASELINE_RANGE[0] <= size <= BASELINE_RANGE[1]:
+        problems.append(f"A baseline must have {BASELINE_RANGE[0]} to {BASELINE_RANGE[1]} subgroups; using {BASELINE_SUBGROUPS}.")
+        size = BASELINE_SUBGROUPS
     try:
         chars_dataset = repo.fetch("spc_characteristics", filters)
     except DashboardError as error:
@@ -357,7 +368,7 @@ def build_process_control(
             "spc_measurements", filters, characteristic_id=characteristic_id, max_subgroups=FOCUS_SUBGROUPS
         ).frame
         events = repo.fetch("process_events", filters).frame
-        focus = _focus(char, measurements, events, chart_type, run_rules, rebase)
+        focus = _focus(char, measurements, events, chart_type, run_rules, rebase, size)
     except DashboardError as error:
         problems.append(str(error))
         focus = None

@@ -84,3 +84,11 @@ def test_line_filter(repo) -> None:
     assert view.lines == (("P01-L01", "Line 1"),)
     unknown = build_process_control(MARCH, repo, line_id="P09-L99")
     assert unknown.line_id is None and any("Unknown line 'P09-L99'" in p for p in unknown.problems)
+
+
+def test_baseline_size_is_a_choice_within_limits(repo) -> None:
+    view = build_process_control(MARCH, repo, baseline_size=20)
+    assert "the first 20 subgroups" in view.focus.baseline_text
+    wrong = build_process_control(MARCH, repo, baseline_size=5)
+    assert any("20 to 200 subgroups" in p for p in wrong.problems)
+    assert "the first 25 subgroups" in wrong.focus.baseline_text
