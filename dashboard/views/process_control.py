@@ -189,7 +189,7 @@ def _row(char: pd.Series, measurements: pd.DataFrame, rules: tuple[spc.RunRule, 
     recent_ids = set(recent["subgroup_id"])
     signals = [v for v in charts.violations if v.subgroup_id in recent_ids]
     study = measurements[measurements["subgroup_id"].isin(recent_ids)]
-    cap = spc.capability(study, _spec(char), min_observations=min(spc.MIN_OBSERVATIONS, len(study)))
+    cap = spc.capability(study, _spec(char))  # the engine's own minimum sample applies here too
     return CharacteristicRow(
         **base,
         trend=_trend(points["value"]),
