@@ -14,14 +14,18 @@ RULES: dict[str, tuple[set[str], set[str]]] = {
     "errors": (set(), {"sqlalchemy", "flask", "dash", "plotly", "pandas"}),
     "config": ({"errors"}, {"sqlalchemy", "flask", "dash", "plotly", "pandas"}),
     "filters": ({"errors"}, {"sqlalchemy", "flask", "dash", "plotly", "pandas"}),
-    "sources": ({"config", "errors", "sources"}, {"flask", "dash", "plotly"}),
-    "queries": ({"sources.schema", "filters", "queries"}, {"pandas", "flask", "dash", "plotly"}),
-    "datasets": ({"queries", "sources", "filters", "errors", "config", "datasets"}, {"dash", "plotly"}),
+    "drill": ({"errors", "filters"}, {"sqlalchemy", "flask", "dash", "plotly", "pandas"}),
+    "sources": ({"config", "errors", "sources", "drill"}, {"flask", "dash", "plotly"}),
+    "queries": ({"sources.schema", "filters", "drill", "queries"}, {"pandas", "flask", "dash", "plotly"}),
+    "datasets": ({"queries", "sources", "filters", "drill", "errors", "config", "datasets"}, {"dash", "plotly"}),
     "metrics": ({"errors", "metrics"}, {"sqlalchemy", "flask", "dash", "plotly"}),
     "figures": ({"metrics", "figures"}, {"sqlalchemy", "flask", "dash"}),
-    "views": ({"metrics", "figures", "filters", "errors", "datasets.interface", "views"}, {"dash", "sqlalchemy", "flask"}),
+    "views": (
+        {"metrics", "figures", "filters", "drill", "errors", "datasets.interface", "views"},
+        {"dash", "sqlalchemy", "flask"},
+    ),
     "components": ({"components"}, {"sqlalchemy", "pandas"}),
-    "pages": ({"views", "components", "filters", "errors", "state", "pages"}, {"sqlalchemy"}),
+    "pages": ({"views", "components", "filters", "drill", "errors", "state", "pages"}, {"sqlalchemy"}),
     "state": ({"config", "datasets.interface"}, {"sqlalchemy", "dash"}),
 }
 FORBIDDEN_PROJECT = {

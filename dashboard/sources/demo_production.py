@@ -14,10 +14,10 @@ import numpy as np
 from dashboard.sources import demo_plan as plan_
 from dashboard.sources.demo_dims import Dims
 from dashboard.sources.demo_plan import Coded, Columns, Plan
+from dashboard.sources.schema import SEVERITIES
 
 RECORDS_PER_UNIT = 0.0225  # defect records per unit inspected: first-pass yield ~97 %
 MULTI_DEFECT_SHARE = 0.12  # records with defect_count > 1
-SEVERITIES = ("minor", "major", "critical")
 SEVERITY_COST = np.array([0.12, 0.5, 1.2])  # share of the unit cost lost per defect (rework ... scrap)
 STAGES = ("in-process", "final", "customer")
 STAGE_SHARE = (0.74, 0.23)  # customer = the rest

@@ -24,10 +24,11 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from dashboard.drill import SEVERITIES as SEVERITIES  # re-exported: the demo and its tests use it
+from dashboard.drill import SIX_M
+
 metadata = MetaData()
 
-SIX_M = ("Man", "Machine", "Method", "Material", "Measurement", "Environment")
-SEVERITIES = ("minor", "major", "critical")
 
 plants = Table(
     "plants",
