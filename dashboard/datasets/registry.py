@@ -7,14 +7,16 @@ allow-lists before they reach a builder.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy.sql import Executable, FromClause
 
+from dashboard.drill import DefectSlice
 from dashboard.errors import InvalidFilter
 from dashboard.filters import Filters
-from dashboard.queries import overview, spc
+from dashboard.queries import defects, overview, spc
 from dashboard.queries.dialect import GRAINS
 
 Builder = Callable[..., Executable]
@@ -89,3 +91,91 @@ DATASETS: dict[str, Builder] = {
     "spc_table_measurements": _spc_table,
     "process_events": lambda tables, filters, **params: spc.select_process_events(tables, _needs_filters(filters)),
 }
+
+
+# --- Defects page ---------------------------------------------------------------------------
+
+MAX_RECORD_OFFSET = 10_000_000
+MAX_RECORD_LIMIT = 1000
+
+
+def _slice(params: Mapping[str, Any]) -> DefectSlice:
+    chosen = params.get("slice")
+    if chosen is None:
+        return DefectSlice()
+    if not isinstance(chosen, DefectSlice):
+        raise InvalidFilter("The defect slice is not valid; choose a line, product or defect code from the page.")
+    for field in dataclasses.fields(DefectSlice):
+        value = getattr(chosen, field.name)
+        if value is not None and not isinstance(value, str):
+            raise InvalidFilter(f"The defect slice's {field.name} must be a code.")
+    return chosen
+
+
+def _choice(params: Mapping[str, Any], name: str, allowed: tuple[str, ...], default: str) -> str:
+    value = params.get(name, default)
+    if not isinstance(value, str) or value not in allowed:
+        raise InvalidFilter(f"Unknown {name} '{str(value)[:40]}'; use one of {', '.join(allowed)}.")
+    return value
+
+
+def _flag(params: Mapping[str, Any], name: str, default: bool) -> bool:
+    value = params.get(name, default)
+    if not isinstance(value, bool):
+        raise InvalidFilter(f"{name} must be true or false.")
+    return value
+
+
+def _whole(params: Mapping[str, Any], name: str, default: int, low: int, high: int) -> int:
+    value = params.get(name, default)
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise InvalidFilter(f"{name} must be a whole number from {low:,} to {high:,}.")
+    return value
+
+
+def _sliced(builder: Callable[..., Executable], *extra: Callable[[Mapping[str, Any]], Any]) -> Builder:
+    """A builder of (tables, filters, slice, *extra) whose extra arguments are read and validated from params."""
+
+    def build(tables: Mapping[str, FromClause], filters: Filters | None, **params: Any) -> Executable:
+        resolved = _needs_filters(filters)
+        return builder(tables, resolved, _slice(params), *(read(params) for read in extra))
+
+    return build
+
+
+def _records_args(params: Mapping[str, Any]) -> tuple[str, bool]:
+    return _choice(params, "sort", defects.RECORD_COLUMNS, "defect_date"), _flag(params, "descending", False)
+
+
+def _defect_records(tables: Mapping[str, FromClause], filters: Filters | None, **params: Any) -> Executable:
+    resolved, chosen = _needs_filters(filters), _slice(params)
+    sort, descending = _records_args(params)
+    offset = _whole(params, "offset", 0, 0, MAX_RECORD_OFFSET)
+    limit = _whole(params, "limit", 100, 1, MAX_RECORD_LIMIT)
+    return defects.select_defect_records(tables, resolved, chosen, sort, descending, offset, limit)
+
+
+def _defect_export(tables: Mapping[str, FromClause], filters: Filters | None, **params: Any) -> Executable:
+    return defects.select_defect_export(tables, _needs_filters(filters), _slice(params), *_records_args(params))
+
+
+DATASETS.update(
+    {
+        "lines": lambda tables, filters, **params: defects.select_lines(tables),
+        "products": lambda tables, filters, **params: defects.select_products(tables),
+        "defect_codes": lambda tables, filters, **params: defects.select_defect_codes(tables),
+        "defect_trend": _sliced(defects.select_defect_trend, _grain),
+        "production_trend": _sliced(defects.select_production_trend, _grain),
+        "defect_breakdown": _sliced(
+            defects.select_defect_breakdown, lambda params: _choice(params, "by", defects.BREAKDOWNS, "plant_id")
+        ),
+        "production_breakdown": _sliced(
+            defects.select_production_breakdown, lambda params: _choice(params, "by", defects.PRODUCTION_BREAKDOWNS, "plant_id")
+        ),
+        "defect_heatmap": _sliced(defects.select_defect_heatmap),
+        "production_heatmap": _sliced(defects.select_production_heatmap),
+        "defect_records": _defect_records,
+        "defect_record_count": _sliced(defects.select_defect_record_count),
+        "defect_export": _defect_export,
+    }
+)
