@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
 import pandas as pd
@@ -40,6 +40,25 @@ class DatasetRequest:
         return cls(name, filters, tuple(sorted(params.items())))
 
 
+@dataclasses.dataclass(frozen=True)
+class RowStream:
+    """Rows of a large dataset read in chunks (an export): column names, then lists of row tuples.
+
+    Iterate ``chunks`` to the end, or call ``close()``, to give the connection back.
+    """
+
+    columns: tuple[str, ...]
+    chunks: Iterator[list[tuple[Any, ...]]]
+    release: Callable[[], None] = lambda: None
+
+    def close(self) -> None:
+        """Stop reading and release the connection (safe to call more than once)."""
+        close = getattr(self.chunks, "close", None)
+        if close is not None:
+            close()
+        self.release()
+
+
 class Repository(Protocol):
     """Runs registered datasets (see ``dashboard.datasets.registry``) with caching."""
 
@@ -49,6 +68,11 @@ class Repository(Protocol):
 
     def fetch_many(self, requests: Sequence[DatasetRequest]) -> list[Dataset | DashboardError]:
         """Several datasets at once (cold ones concurrently); a failure is returned, not raised."""
+        ...
+
+    def stream(self, name: str, filters: Filters | None = None, **params: Any) -> RowStream:
+        """The dataset ``name`` read in chunks, never cached or held in memory whole (exports);
+        raises DataUnavailable when the database cannot run it."""
         ...
 
     def derived(

@@ -17,7 +17,7 @@ import logging
 import threading
 import time
 import weakref
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -25,7 +25,7 @@ import pandas as pd
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from dashboard.datasets.cache import CachedFrame, FrameCache
-from dashboard.datasets.interface import Dataset, DatasetRequest
+from dashboard.datasets.interface import Dataset, DatasetRequest, RowStream
 from dashboard.datasets.registry import DATASETS, Builder
 from dashboard.errors import DashboardError, DataUnavailable, InvalidFilter
 from dashboard.filters import Filters
@@ -34,6 +34,7 @@ from dashboard.sources.mapping import Sources
 log = logging.getLogger(__name__)
 KEY_VERSION = "1"
 MAX_ROWS = 50_000
+STREAM_CHUNK_ROWS = 5_000
 _POLL_S = 0.05
 
 
@@ -175,6 +176,41 @@ class SqlRepository:
         frame = compute()
         self._cache.set(key, frame, max((source.fetched_at for source in sources), default=dt.datetime.now(dt.UTC)))
         return frame
+
+    def stream(self, name: str, filters: Filters | None = None, **params: Any) -> RowStream:
+        """Run ``name`` with a server-side cursor where the database has one and yield its rows
+        in chunks of ``STREAM_CHUNK_ROWS``; the connection is held until the rows are read or the
+        stream is closed. Nothing is cached."""
+        if name not in self._datasets:
+            raise InvalidFilter(f"Unknown dataset '{name}'.")
+        statement = self._datasets[name](self._sources.tables(), filters, **params)
+        engine = self._sources.engine_for(statement)
+        try:
+            connection = engine.connect().execution_options(stream_results=True, max_row_buffer=STREAM_CHUNK_ROWS)
+        except (SQLAlchemyError, DBAPIError) as error:
+            log.warning("Export %s: %s", name, str(getattr(error, "orig", error)).splitlines()[0][:300])
+            raise DataUnavailable(describe_failure(error)) from error
+        try:
+            result = connection.execute(statement)
+        except (SQLAlchemyError, DBAPIError) as error:
+            connection.close()
+            log.warning("Export %s: %s", name, str(getattr(error, "orig", error)).splitlines()[0][:300])
+            raise DataUnavailable(describe_failure(error)) from error
+        with self._locks_guard:
+            self.queries_run += 1
+
+        def release() -> None:
+            result.close()
+            connection.close()
+
+        def chunks() -> Iterator[list[tuple[Any, ...]]]:
+            try:
+                for partition in result.partitions(STREAM_CHUNK_ROWS):
+                    yield [tuple(row) for row in partition]
+            finally:
+                release()
+
+        return RowStream(tuple(result.keys()), chunks(), release)
 
     def run_uncached(self, name: str, filters: Filters | None = None, **params: Any) -> pd.DataFrame:
         """Run a dataset's query without the cache (benchmarks, checks)."""

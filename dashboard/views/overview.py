@@ -19,6 +19,7 @@ from dashboard.metrics.behaviour import kpi_behaviour
 from dashboard.metrics.kpis import BUILTIN_KPIS, PeriodSums, combine, kpi_series, summarise
 from dashboard.metrics.status import Delta, Status, delta, kpi_status
 from dashboard.views.formatting import UNIT_LABELS, format_change, format_time, format_value
+from dashboard.views.periods import complete_buckets
 
 
 @dataclasses.dataclass(frozen=True)
@@ -173,21 +174,6 @@ def _compute(formula: str, fetcher: _Fetcher) -> _Computed:
     if kind == "sql":
         return _sql(formula, fetcher)
     raise InvalidFilter(f"The formula '{formula[:40]}' must start with builtin: or sql:.")
-
-
-def complete_buckets(series: pd.Series, grain: str, filters: Filters) -> pd.Series:
-    """Only the buckets that lie wholly inside the period (a partial week is not comparable)."""
-
-    def bucket_end(start: dt.date) -> dt.date:
-        if grain == "day":
-            return start
-        if grain == "week":
-            return start + dt.timedelta(days=6)
-        following = (pd.Timestamp(start) + pd.offsets.MonthBegin(3 if grain == "quarter" else 1)).date()
-        return following - dt.timedelta(days=1)
-
-    keep = [start >= filters.start_date and bucket_end(start) <= filters.end_date for start in series.index]
-    return series[keep]
 
 
 def _behaviour(
