@@ -124,3 +124,22 @@ def parse_slice(params: Mapping[str, object], dimensions: Dimensions, plant_id: 
         problems.append(f"Unknown severity '{_shown(severity)}'; use minor, major or critical.")
         severity = None
     return ParsedSlice(DefectSlice(line, product, code, category, severity), tuple(problems))
+
+
+def drill_down(chart: str, key: str, params: Mapping[str, str]) -> dict[str, str | None]:
+    """The URL parameters to change after a click on ``key`` in ``chart`` ('breakdown', 'pareto'
+    or 'heatmap'), given the current parameters. None removes a parameter.
+
+    The breakdown chart splits by the next level down (plant, then line, then product); a
+    Pareto bar is a defect code (or a 6M category when the Pareto groups by category); a
+    heatmap row is a line, which also chooses its plant. The page validates the result on load.
+    """
+    if chart == "heatmap":
+        return {"plant": key.split("-")[0], "line": key, "product": None, "code": None}
+    if chart == "pareto":
+        return {"category": key} if params.get("pareto") == "category_6m" else {"code": key}
+    if not params.get("plant"):
+        return {"plant": key, "line": None, "product": None, "code": None}
+    if not params.get("line"):
+        return {"line": key, "product": None, "code": None}
+    return {"product": key, "code": None}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.drill import DefectSlice, Dimensions, parse_slice
+from dashboard.drill import DefectSlice, Dimensions, drill_down, parse_slice
 
 DIMS = Dimensions(
     lines={"P01-L01": "P01", "P02-L03": "P02"},
@@ -66,3 +66,18 @@ def test_cache_token_distinguishes_every_field() -> None:
     tokens = {DefectSlice(**{name: "x"}).cache_token() for name in vars(DefectSlice())}
     assert len(tokens) == 5
     assert DefectSlice().cache_token() == "line_id=*|product_id=*|defect_code=*|category_6m=*|severity=*"
+
+
+@pytest.mark.parametrize(
+    ("chart", "key", "params", "changes"),
+    [
+        ("breakdown", "P02", {"period": "90d"}, {"plant": "P02", "line": None, "product": None, "code": None}),
+        ("breakdown", "P02-L03", {"plant": "P02"}, {"line": "P02-L03", "product": None, "code": None}),
+        ("breakdown", "PR-1001", {"plant": "P02", "line": "P02-L03"}, {"product": "PR-1001", "code": None}),
+        ("pareto", "D08", {"plant": "P02", "line": "P02-L03"}, {"code": "D08"}),
+        ("pareto", "Machine", {"pareto": "category_6m"}, {"category": "Machine"}),
+        ("heatmap", "P03-L02", {"code": "D01"}, {"plant": "P03", "line": "P03-L02", "product": None, "code": None}),
+    ],
+)
+def test_a_click_goes_one_level_down(chart: str, key: str, params: dict, changes: dict) -> None:
+    assert drill_down(chart, key, params) == changes

@@ -22,4 +22,4 @@ def bucket_end(start: dt.date, grain: str) -> dt.date:
 def complete_buckets(series: pd.Series, grain: str, filters: Filters) -> pd.Series:
     """Only the buckets that lie wholly inside the period (a partial week is not comparable)."""
     keep = [start >= filters.start_date and bucket_end(start, grain) <= filters.end_date for start in series.index]
-    return series[keep]
+    return series[pd.Series(keep, index=series.index, dtype=bool)]

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from dashboard.pages._catalogue import UPCOMING
+from dashboard.state import EXTENSION
 from tests.app.conftest import build_app
 
 ROUTER = "..{}_pages_content.children...{}_pages_store.data..".format("", "")
@@ -206,3 +207,15 @@ def test_database_gone_keeps_the_last_good_numbers_with_a_banner(tmp_path) -> No
     assert "98.0 %" in text
     assert "Traceback" not in text
     assert client.get("/healthz").get_json()["status"] == "degraded"
+
+
+def test_a_new_app_knows_its_scripts_before_the_first_request(seeded_sqlite: str) -> None:
+    """A gunicorn worker's first requests arrive on several threads at once, often for scripts
+    of an index page another worker rendered; Dash registers its scripts while rendering an
+    index, so the app must have done that before it serves anyone."""
+    fresh = build_app(seeded_sqlite)
+    try:
+        assert {"dash", "dash_bootstrap_components", "dash_ag_grid"} <= set(fresh.registered_paths)
+        assert any("polyfill" in path for path in fresh.registered_paths["dash"])
+    finally:
+        fresh.server.extensions[EXTENSION].repository.sources.dispose()

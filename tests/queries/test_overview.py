@@ -90,7 +90,10 @@ def test_user_values_are_always_bound_never_in_the_sql_text(name: str, dialect) 
         params = {"characteristic_id": hostile}
     text, bound = sql(DATASETS[name](TABLES, filters, **params), dialect)
     assert "DROP TABLE" not in text and "2026-03" not in text
-    if name not in ("plants", "kpi_definitions", "key_results_at", "lines", "products", "defect_codes") or name == "spc_measurements":
+    if (
+        name not in ("plants", "kpi_definitions", "key_results_at", "lines", "products", "defect_codes")
+        or name == "spc_measurements"
+    ):
         assert hostile in bound.values()
 
 

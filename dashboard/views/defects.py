@@ -1,0 +1,476 @@
+"""Defect trends and the drill path (plant → line → product → defect code → records).
+
+Every number comes from SQL aggregates (bucketed sums per period, breakdowns, a line × week
+grid); this module merges those bounded series, computes rates in the metrics layer and
+builds the page's figures. The records themselves are paged by :mod:`defect_records`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from dashboard.datasets.interface import Dataset, DatasetRequest, Repository
+from dashboard.drill import DefectSlice, Dimensions
+from dashboard.errors import DashboardError, InvalidFilter
+from dashboard.figures import defects as figures
+from dashboard.figures.control_chart import control_chart_figure
+from dashboard.figures.empty import empty_figure
+from dashboard.filters import Filters
+from dashboard.metrics import quality, spc
+from dashboard.metrics.defects import defect_rates, pareto, vital_few_sentence
+from dashboard.metrics.forecast import ForecastRefused, forecast
+from dashboard.views.formatting import format_change, format_time, format_value
+from dashboard.views.periods import bucket_end, complete_buckets
+
+GRAINS = {"day": "Day", "week": "Week", "month": "Month", "quarter": "Quarter"}
+DEFAULT_GRAIN = "week"
+# measure: (label, column of defect_rates, unit for formatting, KPI whose target applies)
+MEASURES: dict[str, tuple[str, str, str, str | None]] = {
+    "count": ("Defects", "defect_count", "count", None),
+    "dpmo": ("Defects per million opportunities", "dpmo", "dpmo", "dpmo"),
+    "per_thousand": ("Defects per 1,000 units", "per_thousand", "ratio", None),
+    "fpy": ("First-pass yield", "fpy_pct", "pct", "first_pass_yield"),
+    "cost": ("Cost of poor quality", "cost_eur", "eur", None),
+}
+PARETO_BY = {"defect_code": "Defect code", "category_6m": "6M category"}
+PARETO_VALUE = {"defect_count": "Defects", "cost_eur": "Cost of poor quality (EUR)"}
+BREAKDOWN_BY = {"plant": "plant_id", "line": "line_id", "product": "product_id"}
+LEVEL_NAMES = {"plant_id": "plant", "line_id": "line", "product_id": "product"}
+RATE_BASELINE_DAYS = 25  # phase I of the u chart: the first 25 production days of the period
+FORECAST_HORIZON = 4
+
+
+@dataclasses.dataclass(frozen=True)
+class Crumb:
+    """One step of the breadcrumb: its text and the URL parameters that reopen it."""
+
+    label: str
+    query: dict[str, str]
+
+
+@dataclasses.dataclass(frozen=True)
+class Headline:
+    """One number above the charts, with the previous period for comparison."""
+
+    name: str
+    value_text: str
+    previous_text: str
+    change_text: str
+
+
+@dataclasses.dataclass(frozen=True)
+class DefectsView:
+    """The defects page's content; figures are Plotly JSON (dicts), ready for ``dcc.Graph``."""
+
+    filters: Filters
+    slice: DefectSlice
+    grain: str
+    measure: str
+    level: str
+    crumbs: tuple[Crumb, ...]
+    headlines: tuple[Headline, ...]
+    trend: dict
+    forecast: dict
+    forecast_text: str
+    control: dict
+    control_text: str
+    signals: tuple[str, ...]
+    pareto: dict
+    pareto_text: str
+    breakdown: dict | None
+    breakdown_by: str | None
+    heatmap: dict
+    record_count: int
+    problems: tuple[str, ...] = ()
+    as_of: dt.datetime | None = None
+    stale: str | None = None
+
+
+def load_dimensions(repo: Repository) -> Dimensions:
+    """The allow-lists of the drill path, from the dimension tables."""
+    lines, products, codes = (repo.fetch(name).frame for name in ("lines", "products", "defect_codes"))
+    return Dimensions(
+        lines=dict(zip(lines["line_id"], lines["plant_id"], strict=True)),
+        products=frozenset(products["product_id"]),
+        codes=dict(zip(codes["defect_code"], codes["category_6m"], strict=True)),
+    )
+
+
+def crumbs_for(filters: Filters, slice_: DefectSlice, names: dict[str, str]) -> tuple[Crumb, ...]:
+    """Breadcrumb steps from all plants down to the current level; side filters (6M category,
+    severity) and the period stay on every step."""
+    base = {k: v for k, v in filters.to_query().items() if k != "plant"}
+    side = {k: v for k, v in (("category", slice_.category_6m), ("severity", slice_.severity)) if v}
+    steps = [Crumb("All plants", {**base, **side})]
+    path: dict[str, str] = {}
+    for key, value in (
+        ("plant", filters.plant_id),
+        ("line", slice_.line_id),
+        ("product", slice_.product_id),
+        ("code", slice_.defect_code),
+    ):
+        if value:
+            path[key] = value
+            label = f"{value} · {names[value]}" if names.get(value) else value
+            steps.append(Crumb(label, {**base, **path, **side}))
+    return tuple(steps)
+
+
+def _requests(filters: Filters, slice_: DefectSlice, grain: str, level: str, pareto_by: str) -> list[DatasetRequest]:
+    by = BREAKDOWN_BY.get(level)
+    requests = [
+        DatasetRequest.of("defect_trend", filters, slice=slice_, grain=grain),
+        DatasetRequest.of("production_trend", filters, slice=slice_, grain=grain),
+        DatasetRequest.of("defect_trend", filters, slice=slice_, grain="day"),
+        DatasetRequest.of("production_trend", filters, slice=slice_, grain="day"),
+        DatasetRequest.of("defect_breakdown", filters, slice=slice_, by=pareto_by),
+        DatasetRequest.of("defect_heatmap", filters, slice=slice_),
+        DatasetRequest.of("production_heatmap", filters, slice=slice_),
+        DatasetRequest.of("defect_record_count", filters, slice=slice_),
+        DatasetRequest.of("process_events", filters),
+        DatasetRequest.of("kpi_definitions"),
+    ]
+    if by is not None:
+        requests += [
+            DatasetRequest.of("defect_breakdown", filters, slice=slice_, by=by),
+            DatasetRequest.of("production_breakdown", filters, slice=slice_, by=by),
+        ]
+    return requests
+
+
+def _period(rates: pd.DataFrame, period: str) -> pd.DataFrame:
+    return rates[rates["period"] == period].sort_values("bucket_date").reset_index(drop=True)
+
+
+def _totals(defects: pd.DataFrame, production: pd.DataFrame, period: str) -> dict[str, float | None]:
+    d = defects[defects["period"] == period]
+    p = production[production["period"] == period]
+    count, cost = float(d["defect_count"].sum()), float(d["cost_eur"].sum())
+    units, passed, opportunities = (float(p[c].sum()) for c in ("units_inspected", "units_passed_first_time", "opportunities"))
+    per_thousand = quality.ratio(count, units)
+    return {
+        "count": count,
+        "dpmo": quality.dpmo(count, opportunities),
+        "per_thousand": None if per_thousand is None else 1000 * per_thousand,
+        "fpy": quality.first_pass_yield_pct(passed, units),
+        "cost": cost,
+    }
+
+
+def _headlines(defects: pd.DataFrame, production: pd.DataFrame, slice_: DefectSlice) -> tuple[Headline, ...]:
+    now, before = _totals(defects, production, "current"), _totals(defects, production, "previous")
+    narrowed = bool(slice_.defect_code or slice_.category_6m or slice_.severity)
+    result = []
+    for key, (label, _, unit, _) in MEASURES.items():
+        if key == "fpy" and narrowed:
+            label = f"{label} (all defects)"  # units passed first time are not split by code
+        change = None if now[key] is None or before[key] is None else now[key] - before[key]
+        result.append(Headline(label, format_value(now[key], unit), format_value(before[key], unit), format_change(change, unit)))
+    dpmo = now["dpmo"]
+    sigma = quality.sigma_level(dpmo)
+    result.append(
+        Headline(
+            "Sigma level (1.5σ shift)",
+            format_value(sigma, "sigma"),
+            format_value(quality.sigma_level(before["dpmo"]), "sigma"),
+            "",
+        )
+    )
+    return tuple(result)
+
+
+def _aligned_previous(previous: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """Previous-period buckets moved onto the current period's time axis."""
+    shift = pd.Timedelta(days=filters.days)
+    return previous.assign(bucket_date=pd.to_datetime(previous["bucket_date"]) + shift)
+
+
+def _target(kpis: pd.DataFrame, kpi_id: str | None, slice_: DefectSlice) -> float | None:
+    # A plant-wide target does not apply to one code, category or severity.
+    if kpi_id is None or slice_.defect_code or slice_.category_6m or slice_.severity:
+        return None
+    row = kpis[kpis["kpi_id"] == kpi_id]
+    if row.empty or pd.isna(row["target"].iloc[0]):
+        return None
+    return float(row["target"].iloc[0])
+
+
+def _events(events: pd.DataFrame, slice_: DefectSlice) -> pd.DataFrame:
+    if slice_.line_id is None:
+        return events
+    return events[events["line_id"].isna() | (events["line_id"] == slice_.line_id)]
+
+
+def _complete(frame: pd.DataFrame, grain: str, filters: Filters) -> pd.DataFrame:
+    """Rows whose bucket lies wholly inside ``filters`` (a partial week's count is not comparable)."""
+    keep = [start >= filters.start_date and bucket_end(start, grain) <= filters.end_date for start in frame["bucket_date"]]
+    return frame.loc[pd.Series(keep, index=frame.index, dtype=bool)]
+
+
+def _trend_section(
+    rates: pd.DataFrame,
+    filters: Filters,
+    slice_: DefectSlice,
+    measure: str,
+    grain: str,
+    kpis: pd.DataFrame,
+    events: pd.DataFrame,
+) -> go.Figure:
+    label, column, unit, kpi_id = MEASURES[measure]
+    current = _complete(_period(rates, "current"), grain, filters)
+    previous = _complete(_period(rates, "previous"), grain, filters.previous())
+    return figures.trend_figure(
+        current[["bucket_date", column]].rename(columns={column: measure}),
+        _aligned_previous(previous[["bucket_date", column]].rename(columns={column: measure}), filters),
+        measure=measure,
+        title=f"{label} per {grain} (whole {grain}s only)" if grain != "day" else f"{label} per day",
+        unit_label=label if unit != "pct" else f"{label} (%)",
+        target=_target(kpis, kpi_id, slice_),
+        events=events,
+    )
+
+
+def _forecast_section(rates: pd.DataFrame, filters: Filters, grain: str, measure: str) -> tuple[go.Figure, str]:
+    label, column, unit, _ = MEASURES[measure]
+    current = _period(rates, "current")
+    series = pd.Series(current[column].to_numpy(dtype=float), index=list(current["bucket_date"]))
+    series = complete_buckets(series, grain, filters).dropna()
+    try:
+        result = forecast(series.set_axis(pd.to_datetime(series.index)), FORECAST_HORIZON)
+    except ForecastRefused as refused:
+        return empty_figure(str(refused), height=320), str(refused)
+    figure = figures.forecast_figure(
+        series.set_axis(pd.to_datetime(series.index)),
+        result.dates,
+        result.mean,
+        result.lower,
+        result.upper,
+        level=result.level,
+        model=result.model,
+        unit_label=label,
+        title=f"{label}: forecast of the next {FORECAST_HORIZON} {grain}s",
+    )
+    last = format_value(float(result.mean[-1]), unit)
+    low, high = format_value(float(result.lower[-1]), unit), format_value(float(result.upper[-1]), unit)
+    text = (
+        f"Forecast, not data: {last} expected in {FORECAST_HORIZON} {grain}s "
+        f"({result.level:.0%} prediction interval {low} to {high}); {result.model}, fitted on {result.fitted_on} {grain}s."
+    )
+    return figure, text
+
+
+def _control_section(defects_day: pd.DataFrame, production_day: pd.DataFrame, title: str) -> tuple[go.Figure, str, tuple]:
+    """u chart of defects per unit per production day: limits from the first 25 days (phase I)."""
+    rates = defect_rates(defects_day, production_day)
+    days = _period(rates, "current")
+    days = days[days["units_inspected"].fillna(0) > 0]
+    if len(days) < RATE_BASELINE_DAYS + 5:
+        message = f"A u chart needs at least {RATE_BASELINE_DAYS + 5} production days; choose a longer period."
+        return empty_figure(message, height=360), message, ()
+    dates = pd.to_datetime(days["bucket_date"])
+    subgroups = pd.DataFrame(
+        {
+            "subgroup_id": dates.dt.strftime("%Y-%m-%d"),
+            "defects": days["defect_count"].fillna(0).to_numpy(dtype=float),
+            "units": days["units_inspected"].to_numpy(dtype=float),
+            "measured_at": dates,
+            "phase": [spc.PHASE_BASELINE] * RATE_BASELINE_DAYS + [spc.PHASE_MONITOR] * (len(days) - RATE_BASELINE_DAYS),
+            "label": dates.dt.strftime("%a %d %b %Y"),
+        }
+    )
+    try:
+        chart = spc.u_chart(subgroups, rules=spc.western_electric_rules())
+    except DashboardError as error:
+        return empty_figure(str(error), height=360), str(error), ()
+    figure = control_chart_figure(chart, title=title, unit="defects per unit", height=360)
+    first, last = subgroups["label"].iloc[0], subgroups["label"].iloc[RATE_BASELINE_DAYS - 1]
+    text = (
+        f"u chart of defects per unit inspected, one point per production day; limits vary with each day's units. "
+        f"Limits from {first} to {last} (phase I, {RATE_BASELINE_DAYS} days), frozen for the rest; "
+        "Western Electric rules 1-4."
+    )
+    signals = tuple(v.message for v in sorted(chart.violations, key=lambda v: (v.start_index, v.index)))
+    return figure, text, signals
+
+
+def _pareto_section(frame: pd.DataFrame, pareto_by: str, pareto_value: str) -> tuple[go.Figure, str]:
+    if frame.empty or float(frame[pareto_value].sum()) <= 0:
+        return empty_figure("No defects for these filters.", height=380), "No defects for these filters."
+    table = pareto(frame, key="key", value=pareto_value)
+    noun, plural = ("code", "codes") if pareto_by == "defect_code" else ("category", "categories")
+    of_what = "defects" if pareto_value == "defect_count" else "the cost of poor quality"
+    figure = figures.pareto_figure(
+        table,
+        value=pareto_value,
+        value_label=PARETO_VALUE[pareto_value],
+        x_label=PARETO_BY[pareto_by],
+        title=f"Pareto of {of_what} by {PARETO_BY[pareto_by].lower()}: click a bar to drill down",
+    )
+    sentence = vital_few_sentence(table, label_column="label", value=pareto_value, noun=noun, noun_plural=plural, of_what=of_what)
+    return figure, sentence
+
+
+def _breakdown_section(defects: pd.DataFrame, production: pd.DataFrame, by: str, title: str) -> go.Figure:
+    frame = defects.merge(production[["key", "units_inspected"]], on="key", how="left")
+    units = frame["units_inspected"].astype(float)
+    frame = frame.assign(per_thousand=(1000 * frame["defect_count"] / units.where(units > 0)).round(2))
+    return figures.breakdown_figure(
+        frame,
+        value="defect_count",
+        value_label="Defects",
+        title=title,
+        rate="per_thousand",
+        rate_label="per 1,000 units",
+    )
+
+
+def _heatmap_section(defects: pd.DataFrame, production: pd.DataFrame) -> go.Figure:
+    grid = defects.merge(production, on=["line_id", "bucket_date"], how="outer")
+    units = grid["units_inspected"].astype(float)
+    grid = grid.assign(per_thousand=1000 * grid["defect_count"].fillna(0) / units.where(units > 0))
+    return figures.heatmap_figure(
+        grid, value="per_thousand", value_label="Defects per 1,000 units", title="Defects per 1,000 units, line × week"
+    )
+
+
+def _frame(result: Dataset | DashboardError) -> Dataset:
+    if isinstance(result, DashboardError):
+        raise result
+    return result
+
+
+def _names(repo: Repository) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for dataset, key, label in (
+        ("plants", "plant_id", "plant_name"),
+        ("lines", "line_id", "line_name"),
+        ("products", "product_id", "product_name"),
+        ("defect_codes", "defect_code", "defect_description"),
+    ):
+        frame = repo.fetch(dataset).frame
+        names.update(zip(frame[key], frame[label], strict=True))
+    return names
+
+
+def _signal_lines(signals: tuple[str, ...]) -> tuple[str, ...]:
+    """The first signal (when a shift started) and the latest ones."""
+    if len(signals) <= 5:
+        return signals
+    return (f"First: {signals[0]}", "…", *signals[-3:])
+
+
+def _compute(
+    filters: Filters,
+    slice_: DefectSlice,
+    datasets: list[Dataset],
+    *,
+    grain: str,
+    measure: str,
+    pareto_by: str,
+    pareto_value: str,
+    level: str,
+) -> pd.DataFrame:
+    """Every figure and sentence of the page, as JSON text per part (so it can be cached)."""
+    (defects, production, defects_day, production_day, by_pareto, heat_d, heat_p, _, events, kpis) = (
+        d.frame for d in datasets[:10]
+    )
+    rates = defect_rates(defects, production)
+    scope = _scope_text(filters, slice_)
+    control, control_text, signals = _control_section(defects_day, production_day, f"Defects per unit, {scope}")
+    forecast_figure, forecast_text = _forecast_section(rates, filters, grain, measure)
+    pareto_figure, pareto_text = _pareto_section(by_pareto, pareto_by, pareto_value)
+    breakdown_by = BREAKDOWN_BY.get(level)
+    breakdown = None
+    if breakdown_by is not None:
+        title = f"Defects by {LEVEL_NAMES[breakdown_by]}, {scope}: click a bar to drill down"
+        breakdown = _breakdown_section(datasets[10].frame, datasets[11].frame, breakdown_by, title)
+    parts: dict[str, object] = {
+        "headlines": [dataclasses.astuple(h) for h in _headlines(defects, production, slice_)],
+        "trend": _trend_section(rates, filters, slice_, measure, grain, kpis, _events(events, slice_)),
+        "forecast": forecast_figure,
+        "forecast_text": forecast_text,
+        "control": control,
+        "control_text": control_text,
+        "signals": list(_signal_lines(signals)),
+        "pareto": pareto_figure,
+        "pareto_text": pareto_text,
+        "breakdown": breakdown,
+        "heatmap": _heatmap_section(heat_d, heat_p),
+    }
+    payloads = [pio.to_json(v, validate=False) if isinstance(v, go.Figure) else json.dumps(v) for v in parts.values()]
+    return pd.DataFrame({"part": list(parts), "payload": payloads})
+
+
+def build_defects(
+    filters: Filters,
+    slice_: DefectSlice,
+    repo: Repository,
+    *,
+    grain: str = DEFAULT_GRAIN,
+    measure: str = "count",
+    pareto_by: str = "defect_code",
+    pareto_value: str = "defect_count",
+) -> DefectsView:
+    """The page for ``filters`` and ``slice_``. Raises DataUnavailable when no copy exists.
+
+    The figures are computed once per set of source reads (``Repository.derived``), so a warm
+    request only decodes them.
+    """
+    for value, allowed, what in (
+        (grain, GRAINS, "grain"),
+        (measure, MEASURES, "measure"),
+        (pareto_by, PARETO_BY, "Pareto grouping"),
+        (pareto_value, PARETO_VALUE, "Pareto value"),
+    ):
+        if value not in allowed:
+            raise InvalidFilter(f"Unknown {what} '{str(value)[:30]}'; use one of {', '.join(allowed)}.")
+    level = slice_.level(filters.plant_id)
+    results = repo.fetch_many(_requests(filters, slice_, grain, level, pareto_by))
+    datasets = [_frame(r) for r in results]
+    options = {"grain": grain, "measure": measure, "pareto_by": pareto_by, "pareto_value": pareto_value, "level": level}
+    key = {"filters": filters.cache_token(), "slice": slice_.cache_token(), **options}
+    frame = repo.derived("defects_page", datasets, key, lambda: _compute(filters, slice_, datasets, **options))
+    parts = {name: json.loads(payload) for name, payload in zip(frame["part"], frame["payload"], strict=True)}
+    counts = datasets[7].frame
+    return DefectsView(
+        filters=filters,
+        slice=slice_,
+        grain=grain,
+        measure=measure,
+        level=level,
+        crumbs=crumbs_for(filters, slice_, _names(repo)),
+        headlines=tuple(Headline(*h) for h in parts["headlines"]),
+        trend=parts["trend"],
+        forecast=parts["forecast"],
+        forecast_text=parts["forecast_text"],
+        control=parts["control"],
+        control_text=parts["control_text"],
+        signals=tuple(parts["signals"]),
+        pareto=parts["pareto"],
+        pareto_text=parts["pareto_text"],
+        breakdown=parts["breakdown"],
+        breakdown_by=BREAKDOWN_BY.get(level),
+        heatmap=parts["heatmap"],
+        record_count=int(counts["records"].iloc[0]) if not counts.empty and pd.notna(counts["records"].iloc[0]) else 0,
+        as_of=min(d.fetched_at for d in datasets),
+        stale=next((d.problem for d in datasets if d.stale), None),
+    )
+
+
+def _scope_text(filters: Filters, slice_: DefectSlice) -> str:
+    parts = [filters.plant_id or "all plants"]
+    parts += [v for v in (slice_.line_id, slice_.product_id, slice_.defect_code) if v]
+    parts += [v for v in (slice_.category_6m, slice_.severity) if v]
+    return ", ".join(parts)
+
+
+def as_of_text(view: DefectsView) -> str:
+    """'Data as of 14:05' (or its stale form)."""
+    text = f"Data as of {format_time(view.as_of)}"
+    return f"{text} (last good copy: {view.stale})" if view.stale else text
