@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import math
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -42,7 +43,7 @@ PARETO_BY = {"defect_code": "Defect code", "category_6m": "6M category"}
 PARETO_VALUE = {"defect_count": "Defects", "cost_eur": "Cost of poor quality (EUR)"}
 BREAKDOWN_BY = {"plant": "plant_id", "line": "line_id", "product": "product_id"}
 LEVEL_NAMES = {"plant_id": "plant", "line_id": "line", "product_id": "product"}
-RATE_BASELINE_DAYS = 25  # phase I of the u chart: the first 25 production days of the period
+RATE_BASELINE = 25  # phase I of the u chart: its first 25 subgroups (Montgomery: 20-25)
 FORECAST_HORIZON = 4
 
 
@@ -265,35 +266,50 @@ def _forecast_section(rates: pd.DataFrame, filters: Filters, grain: str, measure
     return figure, text
 
 
-def _control_section(defects_day: pd.DataFrame, production_day: pd.DataFrame, title: str) -> tuple[go.Figure, str, tuple]:
-    """u chart of defects per unit per production day: limits from the first 25 days (phase I)."""
-    rates = defect_rates(defects_day, production_day)
-    days = _period(rates, "current")
-    days = days[days["units_inspected"].fillna(0) > 0]
-    if len(days) < RATE_BASELINE_DAYS + 5:
-        message = f"A u chart needs at least {RATE_BASELINE_DAYS + 5} production days; choose a longer period."
+def _subgroups(defects: pd.DataFrame, production: pd.DataFrame) -> pd.DataFrame:
+    rates = _period(defect_rates(defects, production), "current")
+    return rates[rates["units_inspected"].fillna(0) > 0]
+
+
+def _control_section(
+    periods: dict[str, tuple[pd.DataFrame, pd.DataFrame]], grain: str, title: str
+) -> tuple[go.Figure, str, tuple]:
+    """Laney u′ chart of defects per unit inspected, one point per ``grain`` bucket when that
+    gives enough subgroups, else per production day; limits from the first 25 subgroups
+    (phase I), frozen for the rest (phase II). Defects cluster (a record often holds several,
+    and the product mix moves from day to day), so the Poisson limits of a plain u chart are
+    too tight and flag ordinary days; Laney's σz corrects for that and equals 1 when the counts
+    are Poisson."""
+    minimum = RATE_BASELINE + 5
+    chosen = grain if grain != "day" and len(_subgroups(*periods[grain])) >= minimum else "day"
+    buckets = _subgroups(*periods[chosen])
+    noun = "production day" if chosen == "day" else grain
+    if len(buckets) < minimum:
+        message = f"A u chart needs at least {minimum} production days; choose a longer period."
         return empty_figure(message, height=360), message, ()
-    dates = pd.to_datetime(days["bucket_date"])
+    dates = pd.to_datetime(buckets["bucket_date"])
     subgroups = pd.DataFrame(
         {
             "subgroup_id": dates.dt.strftime("%Y-%m-%d"),
-            "defects": days["defect_count"].fillna(0).to_numpy(dtype=float),
-            "units": days["units_inspected"].to_numpy(dtype=float),
+            "defects": buckets["defect_count"].fillna(0).to_numpy(dtype=float),
+            "units": buckets["units_inspected"].to_numpy(dtype=float),
             "measured_at": dates,
-            "phase": [spc.PHASE_BASELINE] * RATE_BASELINE_DAYS + [spc.PHASE_MONITOR] * (len(days) - RATE_BASELINE_DAYS),
-            "label": dates.dt.strftime("%a %d %b %Y"),
+            "phase": [spc.PHASE_BASELINE] * RATE_BASELINE + [spc.PHASE_MONITOR] * (len(buckets) - RATE_BASELINE),
+            "label": dates.dt.strftime("%a %d %b %Y" if chosen == "day" else f"{GRAINS[chosen]} of %d %b %Y"),
         }
     )
     try:
-        chart = spc.u_chart(subgroups, rules=spc.western_electric_rules())
+        chart = spc.u_chart(subgroups, rules=spc.western_electric_rules(), laney=True)
     except DashboardError as error:
         return empty_figure(str(error), height=360), str(error), ()
     figure = control_chart_figure(chart, title=title, unit="defects per unit", height=360)
-    first, last = subgroups["label"].iloc[0], subgroups["label"].iloc[RATE_BASELINE_DAYS - 1]
+    first, last = subgroups["label"].iloc[0], subgroups["label"].iloc[RATE_BASELINE - 1]
+    sigma_z = chart.sigma / math.sqrt(chart.limits[-1].centre) if chart.limits[-1].centre > 0 else float("nan")
     text = (
-        f"u chart of defects per unit inspected, one point per production day; limits vary with each day's units. "
-        f"Limits from {first} to {last} (phase I, {RATE_BASELINE_DAYS} days), frozen for the rest; "
-        "Western Electric rules 1-4."
+        f"Laney u′ chart of defects per unit inspected, one point per {noun}; limits vary with each point's units "
+        f"and are scaled by σz = {sigma_z:.2f}, how much more (σz > 1) or less the {noun}s vary than a Poisson "
+        f"count would (σz = 1 is the classic u chart). Limits from {first} to {last} "
+        f"(phase I, {RATE_BASELINE} {noun}s), frozen for the rest; Western Electric rules 1-4."
     )
     signals = tuple(v.message for v in sorted(chart.violations, key=lambda v: (v.start_index, v.index)))
     return figure, text, signals
@@ -382,7 +398,8 @@ def _compute(
     )
     rates = defect_rates(defects, production)
     scope = _scope_text(filters, slice_)
-    control, control_text, signals = _control_section(defects_day, production_day, f"Defects per unit, {scope}")
+    periods = {grain: (defects, production), "day": (defects_day, production_day)}
+    control, control_text, signals = _control_section(periods, grain, f"Defects per unit, {scope}")
     forecast_figure, forecast_text = _forecast_section(rates, filters, grain, measure)
     pareto_figure, pareto_text = _pareto_section(by_pareto, pareto_by, pareto_value)
     breakdown_by = BREAKDOWN_BY.get(level)

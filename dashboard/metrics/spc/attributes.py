@@ -15,7 +15,14 @@ from collections.abc import Collection, Hashable, Sequence
 
 import pandas as pd
 
-from dashboard.metrics.spc.limits import Family, estimate_count, estimate_proportion, estimate_rate
+from dashboard.metrics.spc.limits import (
+    Family,
+    estimate_count,
+    estimate_proportion,
+    estimate_proportion_laney,
+    estimate_rate,
+    estimate_rate_laney,
+)
 from dashboard.metrics.spc.phases import build_charts
 from dashboard.metrics.spc.results import Baseline, ChartName, ChartResult, SpcDataError
 from dashboard.metrics.spc.rules import RunRule, nelson_rules
@@ -29,6 +36,11 @@ _FAMILIES: dict[ChartName, Family] = {
     "c": Family("c", ("c",), "√c̄", estimate_count, ("c",)),
     "u": Family("u", ("u",), "√ū per unit", estimate_rate, ("u",)),
 }
+# Laney (2002): the same charts with σ scaled by σz, the moving-range spread of the standardised values.
+_LANEY: dict[ChartName, Family] = {
+    "p": Family("p", ("p",), "√(p̄(1 − p̄)) per unit × σz (Laney p′)", estimate_proportion_laney, ("p",)),
+    "u": Family("u", ("u",), "√ū per unit × σz (Laney u′)", estimate_rate_laney, ("u",)),
+}
 
 
 def _chart(
@@ -39,10 +51,11 @@ def _chart(
     exclusion_rounds: int,
     nsigmas: float,
     rules: Sequence[RunRule],
+    laney: bool = False,
 ) -> ChartResult:
     charts = build_charts(
         table,
-        _FAMILIES[chart],
+        (_LANEY if laney else _FAMILIES)[chart],
         baselines=baselines,
         exclude=exclude,
         exclusion_rounds=exclusion_rounds,
@@ -68,13 +81,18 @@ def p_chart(
     exclusion_rounds: int = 0,
     nsigmas: float = 3.0,
     rules: Sequence[RunRule] = DEFAULT_RULES,
+    laney: bool = False,
 ) -> ChartResult:
     """Fraction nonconforming: columns ``nonconforming`` (units) and ``n`` (units inspected).
 
     Formula: pᵢ = Dᵢ/nᵢ; p̄ = Σ D/Σ n over the baseline; limits p̄ ± 3√(p̄(1 − p̄)/nᵢ) per
     subgroup, clipped to [0, 1]. Source: Montgomery, *Introduction to SQC*, ch. 7.
+    With ``laney=True``, Laney's p′ chart: limits p̄ ± 3σz√(p̄(1 − p̄)/nᵢ), where σz = MR̄/1.128
+    of zᵢ = (pᵢ − p̄)/√(p̄(1 − p̄)/nᵢ) over the baseline, for large subgroups whose proportions
+    vary more (or less) than the binomial model allows. Source: D. B. Laney, "Improved control
+    charts for attributes", *Quality Engineering* 14(4), 2002, 531-537.
     """
-    return _chart(_proportions(subgroups), "p", baselines, exclude, exclusion_rounds, nsigmas, rules)
+    return _chart(_proportions(subgroups), "p", baselines, exclude, exclusion_rounds, nsigmas, rules, laney)
 
 
 def np_chart(
@@ -124,11 +142,15 @@ def u_chart(
     exclusion_rounds: int = 0,
     nsigmas: float = 3.0,
     rules: Sequence[RunRule] = DEFAULT_RULES,
+    laney: bool = False,
 ) -> ChartResult:
     """Nonconformities per unit: columns ``defects`` (count) and ``units`` (inspection units).
 
     Formula: uᵢ = cᵢ/unitsᵢ; ū = Σ c/Σ units over the baseline; limits ū ± 3√(ū/unitsᵢ) per
     subgroup, LCL clipped at 0. Source: Montgomery, *Introduction to SQC*, ch. 7.
+    With ``laney=True``, Laney's u′ chart: limits ū ± 3σz√(ū/unitsᵢ), σz = MR̄/1.128 of
+    zᵢ = (uᵢ − ū)/√(ū/unitsᵢ) over the baseline (Laney 2002, as for :func:`p_chart`); use it
+    when defects cluster (several on one unit or day), so the Poisson limits are too tight.
     """
     table = count_table(subgroups, "defects", "units")
-    return _chart(table, "u", baselines, exclude, exclusion_rounds, nsigmas, rules)
+    return _chart(table, "u", baselines, exclude, exclusion_rounds, nsigmas, rules, laney)

@@ -106,6 +106,27 @@ def estimate_rate(table: SubgroupTable) -> tuple[float, float]:
     return rate, _positive(np.sqrt(rate), "no defects in the baseline; a u chart cannot signal")
 
 
+def _laney_sigma_z(table: SubgroupTable, centre: float, sigma: float) -> float:
+    """σz = MR̄(z)/d2(2) of the standardised values zᵢ = (xᵢ − centre)/(σ/√nᵢ), in time order."""
+    if len(table) < 2:
+        raise SpcDataError("a Laney chart needs at least 2 baseline subgroups to estimate σz")
+    z = (table["count"] / table["n"] - centre) / (sigma / np.sqrt(table["n"].astype(float)))
+    return _positive(float(np.mean(np.abs(np.diff(z))) / d2(2)), "every standardised value is equal")
+
+
+def estimate_proportion_laney(table: SubgroupTable) -> tuple[float, float]:
+    """(p̄, √(p̄(1 − p̄)) · σz): Laney's p′ chart widens (σz > 1) or narrows (σz < 1) the p chart's
+    limits by the variation between subgroups that the binomial model does not explain."""
+    centre, sigma = estimate_proportion(table)
+    return centre, sigma * _laney_sigma_z(table, centre, sigma)
+
+
+def estimate_rate_laney(table: SubgroupTable) -> tuple[float, float]:
+    """(ū, √ū · σz): Laney's u′ chart, the u chart corrected for over- or under-dispersion."""
+    centre, sigma = estimate_rate(table)
+    return centre, sigma * _laney_sigma_z(table, centre, sigma)
+
+
 def statistic(chart: ChartName, table: SubgroupTable, segment: np.ndarray) -> np.ndarray:
     """The plotted value per subgroup; moving ranges restart at each new segment."""
     n = table["n"].astype(float)
