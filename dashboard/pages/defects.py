@@ -93,10 +93,26 @@ def layout(**params: object) -> html.Div:
                 2,
             ),
             _dropdown("line", "Line", lines, chosen.line_id, "All lines", 2),
-            _dropdown("product", "Product", products, chosen.product_id, "All products", 2),
+            _dropdown("product", "Product", products, chosen.product_id, "All", 1),
             _dropdown("code", "Defect code", codes, chosen.defect_code, "All codes", 2),
-            _dropdown("category", "6M category", [{"label": m, "value": m} for m in SIX_M], chosen.category_6m, "All", 2),
+            _dropdown("category", "6M category", [{"label": m, "value": m} for m in SIX_M], chosen.category_6m, "All", 1),
             _dropdown("severity", "Severity", [{"label": s, "value": s} for s in SEVERITIES], chosen.severity, "All", 1),
+            _dropdown(
+                "pareto-by",
+                "Pareto by",
+                [{"label": "Code", "value": "defect_code"}, {"label": "6M category", "value": "category_6m"}],
+                _choice(params, "pareto", PARETO_BY, "defect_code"),
+                "",
+                1,
+            ),
+            _dropdown(
+                "pareto-value",
+                "Pareto of",
+                [{"label": "Count", "value": "defect_count"}, {"label": "Cost", "value": "cost_eur"}],
+                _choice(params, "value", PARETO_VALUE, "defect_count"),
+                "",
+                1,
+            ),
         ],
         className="g-2 mb-2",
     )
@@ -321,10 +337,12 @@ def drill(breakdown: object, pareto: object, heatmap: object, search: object) ->
     return with_params(search, **drill_down(trigger.removeprefix(P), key, dict(_query_of(search))))
 
 
-DEFAULTS = {"grain": "week", "measure": "count"}
+DEFAULTS = {"grain": "week", "measure": "count", "pareto": "defect_code", "value": "defect_count"}
 CONTROL_PARAMS = {
     "grain": "grain",
     "measure": "measure",
+    "pareto-by": "pareto",
+    "pareto-value": "value",
     "line": "line",
     "product": "product",
     "code": "code",

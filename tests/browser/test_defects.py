@@ -125,3 +125,20 @@ def test_an_unknown_line_in_the_url_shows_a_message_and_the_plant(browser, demo_
     wait.until(lambda d: "Unknown line 'P02-L99'" in d.find_element(By.ID, "defects-messages").text)
     wait.until(lambda d: crumbs(d) == "All plants\nP02 · Greenville" or crumbs(d).endswith("P02 · Greenville"))
     assert console_errors(browser) == []
+
+
+def test_the_pareto_switches_to_6m_categories_and_cost(browser, demo_server: str) -> None:
+    from selenium.webdriver.support import expected_conditions as ec
+
+    browser.get(demo_server + "/defects?period=90d")
+    wait = WebDriverWait(browser, 30)
+    wait.until(lambda d: "codes" in d.find_element(By.ID, "defects-pareto-text").text)
+    browser.find_element(By.ID, "defects-pareto-by").click()
+    wait.until(ec.element_to_be_clickable((By.XPATH, "//*[@role='option'][contains(., '6M category')]"))).click()
+    wait.until(lambda d: "pareto=category_6m" in d.current_url)
+    wait.until(lambda d: "categories" in d.find_element(By.ID, "defects-pareto-text").text and settled(d))
+    browser.find_element(By.ID, "defects-pareto-value").click()
+    wait.until(ec.element_to_be_clickable((By.XPATH, "//*[@role='option'][contains(., 'Cost')]"))).click()
+    wait.until(lambda d: "value=cost_eur" in d.current_url)
+    wait.until(lambda d: "of the cost of poor quality" in d.find_element(By.ID, "defects-pareto-text").text)
+    assert console_errors(browser) == []
