@@ -16,7 +16,7 @@ from sqlalchemy.sql import Executable, FromClause
 from dashboard.drill import DefectSlice
 from dashboard.errors import InvalidFilter
 from dashboard.filters import Filters
-from dashboard.queries import defects, overview, spc
+from dashboard.queries import defects, overview, spc, suppliers
 from dashboard.queries.dialect import GRAINS
 
 Builder = Callable[..., Executable]
@@ -177,5 +177,63 @@ DATASETS.update(
         "defect_records": _defect_records,
         "defect_record_count": _sliced(defects.select_defect_record_count),
         "defect_export": _defect_export,
+    }
+)
+
+
+# --- Supplier pages -------------------------------------------------------------------------
+
+MAX_SUPPLIER_ID_LENGTH = 16  # schema: suppliers.supplier_id String(16)
+MAX_COMMODITY_LENGTH = 50  # schema: suppliers.commodity String(50)
+
+
+def _commodity(params: Mapping[str, Any]) -> str | None:
+    value = params.get("commodity")
+    if value is not None and (not isinstance(value, str) or not 1 <= len(value) <= MAX_COMMODITY_LENGTH):
+        raise InvalidFilter(f"commodity must be a commodity name of 1 to {MAX_COMMODITY_LENGTH} characters.")
+    return value
+
+
+def _supplier_id(params: Mapping[str, Any], *, required: bool) -> str | None:
+    value = params.get("supplier_id")
+    if value is None:
+        if required:
+            raise InvalidFilter("Choose a supplier.")
+        return None
+    if not isinstance(value, str) or not 1 <= len(value) <= MAX_SUPPLIER_ID_LENGTH:
+        raise InvalidFilter(f"supplier_id must be a supplier code of 1 to {MAX_SUPPLIER_ID_LENGTH} characters.")
+    return value
+
+
+def _by_commodity(builder: Callable[..., Executable]) -> Builder:
+    def build(tables: Mapping[str, FromClause], filters: Filters | None, **params: Any) -> Executable:
+        return builder(tables, _needs_filters(filters), _commodity(params))
+
+    return build
+
+
+def _of_supplier(builder: Callable[..., Executable]) -> Builder:
+    def build(tables: Mapping[str, FromClause], filters: Filters | None, **params: Any) -> Executable:
+        return builder(tables, _needs_filters(filters), _supplier_id(params, required=True))
+
+    return build
+
+
+def _supplier_trend(tables: Mapping[str, FromClause], filters: Filters | None, **params: Any) -> Executable:
+    return suppliers.select_supplier_trend(
+        tables, _needs_filters(filters), _grain(params), _supplier_id(params, required=False), _commodity(params)
+    )
+
+
+DATASETS.update(
+    {
+        "supplier_lots_summary": _by_commodity(suppliers.select_supplier_lots_summary),
+        "supplier_scar_summary": _by_commodity(suppliers.select_supplier_scar_summary),
+        "supplier_latest_audit": _by_commodity(suppliers.select_supplier_latest_audit),
+        "suppliers": lambda tables, filters, **params: suppliers.select_suppliers(tables),
+        "supplier_trend": _supplier_trend,
+        "supplier_parts": _of_supplier(suppliers.select_supplier_parts),
+        "supplier_scars": _of_supplier(suppliers.select_supplier_scars),
+        "supplier_audits": _of_supplier(suppliers.select_supplier_audits),
     }
 )

@@ -9,12 +9,14 @@ import threading
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import text
 
 from dashboard.datasets.registry import DATASETS
 from dashboard.datasets.repository import SqlRepository, cache_key
 from dashboard.errors import DataUnavailable, InvalidFilter
 from dashboard.filters import Filters
+from dashboard.sources import schema
 from dashboard.sources.engines import make_source_engine
 from dashboard.sources.mapping import Sources
 from tests.helpers import repository_for, settings_for
@@ -31,11 +33,31 @@ def seeded_url(request: pytest.FixtureRequest, tmp_path) -> str:
 
 
 def test_every_dataset_runs_on_both_databases(seeded_url: str) -> None:
+    # The hand-made data has no SCAR and no supplier audit; one of each makes every dataset non-empty.
+    engine = sa.create_engine(seeded_url)
+    with engine.begin() as conn:
+        conn.execute(
+            schema.scars.insert(),
+            {
+                "supplier_id": "S001",
+                "opened_date": dt.date(2026, 3, 6),
+                "due_date": dt.date(2026, 3, 20),
+                "closed_date": dt.date(2026, 3, 18),
+                "scar_status": "closed",
+                "description": "Scratched housings",
+            },
+        )
+        conn.execute(
+            schema.supplier_audits.insert(),
+            {"supplier_id": "S001", "audit_date": dt.date(2026, 3, 12), "score_pct": 88.0, "finding_count": 2},
+        )
+    engine.dispose()
     repo = repository_for(seeded_url)
     params = {
         "grain": "week",
         "formula": "sql:SELECT COUNT(*) AS value FROM defects WHERE defect_date < :end_date",
         "characteristic_id": "P01-L01-C1",
+        "supplier_id": "S001",
     }
     for name in DATASETS:
         frame = repo.fetch(name, MARCH, **params).frame
