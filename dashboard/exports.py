@@ -1,4 +1,5 @@
-"""``/defects/export.csv`` and ``/defects/export.xlsx``: the records behind the defects page.
+"""Downloads: ``/defects/export.csv`` and ``/defects/export.xlsx`` (the records behind the
+defects page) and ``/suppliers/<id>/scorecard.pdf`` (a printable one-page supplier scorecard).
 
 The URL takes the page's own parameters (period, plant, line, product, code, category,
 severity) plus ``sort`` and ``desc``, so the file holds exactly the rows the grid shows. CSV
@@ -23,6 +24,7 @@ from dashboard.state import get_state
 from dashboard.views.defect_records import RECORD_COLUMNS, export_name, export_stream, record_count, sort_of
 from dashboard.views.defects import load_dimensions
 from dashboard.views.export import EXCEL_MAX_ROWS, csv_chunks, write_xlsx
+from dashboard.views.suppliers import build_supplier
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +60,27 @@ def install_exports(server: Flask) -> None:
             return _plain(f"Nothing exported: {error}", 400 if isinstance(error, InvalidFilter) else 503)
         response = Response(csv_chunks(stream, list(RECORD_COLUMNS.values())), mimetype="text/csv")
         response.headers["Content-Disposition"] = f'attachment; filename="{export_name(filters, slice_, "csv")}"'
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @server.get("/suppliers/<supplier_id>/scorecard.pdf")
+    def supplier_pdf(supplier_id: str) -> Response:
+        from dashboard.figures.supplier_pdf import scorecard_pdf
+
+        page = page_filters(request.args.to_dict(flat=True))
+        if page.parsed.problems:
+            return _plain("No scorecard: " + " ".join(page.parsed.problems), 400)
+        try:
+            view = build_supplier(page.parsed.filters, get_state().repository, supplier_id[:16])
+            body = scorecard_pdf(view.card)
+        except DashboardError as error:
+            log.warning("Supplier scorecard refused: %s", error)
+            return _plain(f"No scorecard: {error}", 400 if isinstance(error, InvalidFilter) else 503)
+        filters = page.parsed.filters
+        name = f"scorecard_{view.supplier_id}_{filters.start_date.isoformat()}_{filters.end_date.isoformat()}.pdf"
+        name = "".join(ch if ch.isalnum() or ch in "-._" else "-" for ch in name)
+        response = Response(body, mimetype="application/pdf")
+        response.headers["Content-Disposition"] = f'inline; filename="{name}"'
         response.headers["Cache-Control"] = "no-store"
         return response
 

@@ -266,13 +266,14 @@ def _forecast_section(rates: pd.DataFrame, filters: Filters, grain: str, measure
     return figure, text
 
 
-def _subgroups(defects: pd.DataFrame, production: pd.DataFrame) -> pd.DataFrame:
-    rates = _period(defect_rates(defects, production), "current")
-    return rates[rates["units_inspected"].fillna(0) > 0]
+def _usable(rates: pd.DataFrame) -> pd.DataFrame:
+    """Current-period buckets that inspected units (a u chart needs a denominator)."""
+    current = _period(rates, "current")
+    return current[current["units_inspected"].fillna(0) > 0]
 
 
 def _control_section(
-    periods: dict[str, tuple[pd.DataFrame, pd.DataFrame]], grain: str, title: str
+    rates: pd.DataFrame, days: tuple[pd.DataFrame, pd.DataFrame], grain: str, title: str
 ) -> tuple[go.Figure, str, tuple]:
     """Laney u′ chart of defects per unit inspected, one point per ``grain`` bucket when that
     gives enough subgroups, else per production day; limits from the first 25 subgroups
@@ -281,8 +282,9 @@ def _control_section(
     too tight and flag ordinary days; Laney's σz corrects for that and equals 1 when the counts
     are Poisson."""
     minimum = RATE_BASELINE + 5
-    chosen = grain if grain != "day" and len(_subgroups(*periods[grain])) >= minimum else "day"
-    buckets = _subgroups(*periods[chosen])
+    buckets, chosen = _usable(rates), grain
+    if grain != "day" and len(buckets) < minimum:
+        buckets, chosen = _usable(defect_rates(*days)), "day"
     noun = "production day" if chosen == "day" else grain
     if len(buckets) < minimum:
         message = f"A u chart needs at least {minimum} production days; choose a longer period."
@@ -398,8 +400,7 @@ def _compute(
     )
     rates = defect_rates(defects, production)
     scope = _scope_text(filters, slice_)
-    periods = {grain: (defects, production), "day": (defects_day, production_day)}
-    control, control_text, signals = _control_section(periods, grain, f"Defects per unit, {scope}")
+    control, control_text, signals = _control_section(rates, (defects_day, production_day), grain, f"Defects per unit, {scope}")
     forecast_figure, forecast_text = _forecast_section(rates, filters, grain, measure)
     pareto_figure, pareto_text = _pareto_section(by_pareto, pareto_by, pareto_value)
     breakdown_by = BREAKDOWN_BY.get(level)

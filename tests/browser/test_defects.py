@@ -9,39 +9,17 @@ that reopens exactly that level.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
-import threading
 import urllib.request
-from collections.abc import Iterator
 
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
-from werkzeug.serving import make_server
 
-from dashboard.sources.demo import write_demo
-from dashboard.state import EXTENSION
-from tests.app.conftest import build_app
 from tests.browser.test_overview import console_errors
 
 pytestmark = pytest.mark.browser
-END = dt.date(2026, 11, 23)
-
-
-@pytest.fixture(scope="module")
-def demo_server(tmp_path_factory) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'quality.db'}"
-    write_demo(url, "small", end_date=END, progress=False)
-    app = build_app(url, today=END.isoformat(), refresh_interval_s="600")
-    server = make_server("127.0.0.1", 0, app.server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-    app.server.extensions[EXTENSION].repository.sources.dispose()
 
 
 def settled(browser) -> bool:

@@ -64,8 +64,9 @@ def test_tile_links_to_its_drill_down_with_the_filters(browser, live_server: str
     browser.get(live_server + MARCH)
     wait_for_tiles(browser)
     browser.find_element(By.CSS_SELECTOR, "#kpi-card-supplier_ppm .card-footer a").click()
-    WebDriverWait(browser, 20).until(ec.text_to_be_present_in_element((By.TAG_NAME, "body"), "Coming soon"))
+    WebDriverWait(browser, 20).until(ec.text_to_be_present_in_element((By.ID, "suppliers-summary"), "1 supplier, pooled"))
     assert "/suppliers?period=custom" in browser.current_url
+    assert "01 Mar 2026 – 31 Mar 2026" in browser.find_element(By.TAG_NAME, "body").text  # the tile's period came along
     assert console_errors(browser) == []
 
 

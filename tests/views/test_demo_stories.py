@@ -65,3 +65,31 @@ def test_a_new_baseline_outside_the_period_is_explained(repo) -> None:
     year = Filters("12m", END - dt.timedelta(days=364), END, "P02")
     view = build_process_control(year, repo, characteristic_id="P02-L03-C1", rebase=END)
     assert view.focus is None and any("choose a date inside the period" in p for p in view.problems)
+
+
+def test_the_degrading_supplier_falls_a_grade_and_the_tiny_one_is_not_worst(repo) -> None:
+    from dashboard.views.suppliers import build_scorecard, build_supplier
+
+    quarter = Filters("90d", END - dt.timedelta(days=89), END)
+    view = build_scorecard(quarter, repo)
+    rows = {r["supplier_id"]: r for r in view.rows}
+    assert rows["S017"]["grade"] == "C (B → C)"  # story 2: falling grade
+    assert rows["S060"]["rank"] != 1 and rows["S060"]["rank"] != len(rows)  # not ranked worst (nor best)
+    assert rows["S017"]["rank"] == len(rows)
+    assert "too little data" in rows["S060"]["ppm"]
+    assert "Too little data to judge: S060." in view.summary
+    assert "with enough data: S017" in view.summary
+    year = Filters("12m", END - dt.timedelta(days=364), END)
+    detail = build_supplier(year, repo, "S017")
+    assert detail.signals and detail.signals[0].startswith("First: Western Electric")
+    first = dt.datetime.strptime(detail.signals[0].rsplit(" on ", 1)[1], "%a %d %b %Y").date()
+    assert first >= END - dt.timedelta(days=183)  # no signal before the degradation starts
+
+
+def test_defects_drill_finds_the_step_change_from_its_week(repo) -> None:
+    from dashboard.drill import DefectSlice
+    from dashboard.views.defects import build_defects
+
+    year = Filters("12m", END - dt.timedelta(days=364), END, "P02")
+    view = build_defects(year, DefectSlice(line_id="P02-L03", defect_code="D08"), repo)
+    assert view.signals[0] == "First: Western Electric 1: 1 point more than 3σ above the centre line on Week of 27 Jul 2026"

@@ -1,0 +1,223 @@
+"""Supplier scorecards (/suppliers): every supplier ranked fairly, a funnel plot and a quadrant."""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode
+
+import dash
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, dcc, html
+
+from dashboard.components import ids
+from dashboard.components.kpi_card import error_state
+from dashboard.errors import DashboardError
+from dashboard.pages._shared import filter_section, page_filters, with_params
+from dashboard.state import get_state
+from dashboard.views.suppliers import as_of_text, build_scorecard
+
+dash.register_page(__name__, path="/suppliers", name="Suppliers", title="Suppliers · Quality dashboard", order=3)
+
+P = "suppliers-"
+QUERY, CONTENT, MESSAGES, AS_OF, SUMMARY, GRID, REFRESH = (
+    P + s for s in ("query", "content", "messages", "as-of", "summary", "grid", "refresh")
+)
+COMMODITY, SEARCH = P + "commodity", P + "search"
+GRAPH_CONFIG = {"displaylogo": False, "displayModeBar": False}
+PAGE_KEYS = ("commodity", "q")
+
+COLUMNS = [
+    {"field": "rank", "headerName": "Rank", "width": 80, "sort": "asc"},
+    {"field": "supplier", "headerName": "Supplier", "flex": 2, "minWidth": 230},
+    {"field": "commodity", "headerName": "Commodity", "width": 140},
+    {"field": "grade", "headerName": "Grade", "width": 110},
+    {"field": "score", "headerName": "Score", "width": 80},
+    {"field": "trend", "headerName": "PPM by week", "width": 150, "cellClass": "spc-trend"},
+    {
+        "field": "adjusted_ppm",
+        "headerName": "Adjusted PPM",
+        "width": 120,
+        "headerTooltip": "Volume-adjusted (empirical-Bayes) PPM: what the ranking uses",
+    },
+    {"field": "ppm", "headerName": "PPM", "width": 170},
+    {"field": "ppm_interval", "headerName": "95 % interval", "width": 140},
+    {"field": "lots", "headerName": "Lots", "width": 80},
+    {"field": "units", "headerName": "Units", "width": 110},
+    {"field": "lot_acceptance", "headerName": "Lots accepted", "width": 120},
+    {"field": "otd", "headerName": "On time", "width": 100},
+    {"field": "scars", "headerName": "SCARs", "width": 160},
+    {"field": "days_to_close", "headerName": "Days to close", "width": 110},
+    {"field": "audit", "headerName": "Audit", "width": 90},
+    {"field": "chargeback", "headerName": "Charge-backs", "width": 120},
+]
+
+
+def _text(params: dict[str, object], key: str) -> str | None:
+    value = params.get(key)
+    return value.strip()[:64] or None if isinstance(value, str) else None
+
+
+def layout(**params: object) -> html.Div:
+    """Filters from the URL; the table and charts arrive through :func:`update_suppliers`."""
+    page = page_filters(params)
+    filters = page.parsed.filters
+    query = {**filters.to_query(), **{k: v for k in PAGE_KEYS if (v := _text(params, k))}}
+    try:
+        commodities = sorted(get_state().repository.fetch("suppliers").frame["commodity"].unique())
+    except DashboardError:
+        commodities = []
+    return html.Div(
+        [
+            html.Div(
+                [html.H1("Suppliers", className="h3 mb-0 me-3"), html.Span(id=AS_OF, className="small text-muted")],
+                className="d-flex align-items-baseline",
+            ),
+            html.P(
+                f"{filters.label()} · {'plant ' + filters.plant_id if filters.plant_id else 'all plants'}. "
+                "Click a supplier for its trend, SCARs, audits and a printable scorecard.",
+                className="text-muted mb-2",
+            ),
+            filter_section(page),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            dbc.Label("Commodity", html_for=COMMODITY, className="small mb-0"),
+                            dcc.Dropdown(
+                                id=COMMODITY,
+                                options=[{"label": c, "value": c} for c in commodities],
+                                value=_text(params, "commodity") if _text(params, "commodity") in commodities else None,
+                                placeholder="All commodities",
+                            ),
+                        ],
+                        md=3,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label("Find a supplier", html_for=SEARCH, className="small mb-0"),
+                            dbc.Input(
+                                id=SEARCH,
+                                type="search",
+                                value=_text(params, "q") or "",
+                                debounce=True,
+                                placeholder="Name or code",
+                            ),
+                        ],
+                        md=3,
+                    ),
+                ],
+                className="g-2 mb-2",
+            ),
+            dcc.Store(id=QUERY, data=query),
+            dcc.Interval(id=REFRESH, interval=int(get_state().settings.refresh_interval_s * 1000)),
+            html.Div(id=MESSAGES),
+            html.P(id=SUMMARY, className="small"),
+            dag.AgGrid(
+                id=GRID,
+                rowData=[],
+                columnDefs=COLUMNS,
+                defaultColDef={"sortable": True, "resizable": True, "filter": True},
+                dashGridOptions={"tooltipShowDelay": 300},
+                style={"height": "430px"},
+                className="ag-theme-quartz",
+            ),
+            dcc.Loading(
+                dbc.Row(
+                    [
+                        dbc.Col(dcc.Graph(id=P + "funnel", figure={}, config=GRAPH_CONFIG), xl=6),
+                        dbc.Col(dcc.Graph(id=P + "quadrant", figure={}, config=GRAPH_CONFIG), xl=6),
+                    ],
+                    className="g-3 mt-2",
+                    id=CONTENT,
+                ),
+                type="dot",
+                delay_show=400,
+            ),
+        ]
+    )
+
+
+@callback(
+    Output(P + "funnel", "figure"),
+    Output(P + "quadrant", "figure"),
+    Output(MESSAGES, "children"),
+    Output(SUMMARY, "children"),
+    Output(GRID, "rowData"),
+    Output(AS_OF, "children"),
+    Input(QUERY, "data"),
+    Input(REFRESH, "n_intervals"),
+)
+def update_suppliers(query: object, _refreshes: object) -> tuple:
+    """Build the scorecard for the page's parameters (re-validated: the store can be forged)."""
+    params = query if isinstance(query, dict) else {}
+    page = page_filters(params)
+    try:
+        view = build_scorecard(
+            page.parsed.filters, get_state().repository, commodity=_text(params, "commodity"), search=_text(params, "q")
+        )
+    except DashboardError as error:
+        return {}, {}, error_state(str(error)), "", [], ""
+    messages = dbc.Alert([html.Div(p) for p in view.problems], color="warning", className="py-2") if view.problems else None
+    return view.funnel, view.quadrant, messages, view.summary, view.rows, as_of_text(view.as_of, view.stale)
+
+
+def supplier_href(supplier_id: str, search: object) -> str:
+    """The detail page of ``supplier_id``, keeping the period and plant of ``search``."""
+    from urllib.parse import parse_qsl
+
+    keep = (
+        {k: v for k, v in parse_qsl(search.lstrip("?")) if k in ("period", "start", "end", "plant")}
+        if isinstance(search, str)
+        else {}
+    )
+    return f"/suppliers/{quote(supplier_id, safe='')}" + (f"?{urlencode(keep)}" if keep else "")
+
+
+@callback(
+    Output(ids.URL, "href", allow_duplicate=True),
+    Input(GRID, "cellClicked"),
+    Input(P + "funnel", "clickData"),
+    Input(P + "quadrant", "clickData"),
+    State(GRID, "rowData"),
+    State(ids.URL, "search"),
+    prevent_initial_call=True,
+)
+def open_supplier(cell: object, funnel: object, quadrant: object, rows: object, search: object) -> str:
+    """A click on a row or a point opens that supplier's page."""
+    trigger = dash.ctx.triggered_id
+    supplier = None
+    if trigger == GRID and isinstance(cell, dict) and isinstance(rows, list):
+        try:
+            row = rows[int(cell.get("rowId"))]
+        except (TypeError, ValueError, IndexError):
+            row = None
+        supplier = row.get("supplier_id") if isinstance(row, dict) else None
+    elif isinstance(click := funnel if trigger == P + "funnel" else quadrant, dict):
+        points = click.get("points")
+        if isinstance(points, list) and points and isinstance(points[0], dict):
+            supplier = points[0].get("customdata")
+            supplier = supplier[0] if isinstance(supplier, list) and supplier else supplier
+    if not isinstance(supplier, str) or not supplier:
+        return dash.no_update
+    return supplier_href(supplier[:16], search)
+
+
+@callback(
+    Output(ids.URL, "search", allow_duplicate=True),
+    Input(COMMODITY, "value"),
+    Input(SEARCH, "value"),
+    State(ids.URL, "search"),
+    prevent_initial_call=True,
+)
+def controls_to_url(commodity: object, text: object, search: object) -> str:
+    """Commodity and search go into the URL (unchanged values are ignored)."""
+    from urllib.parse import parse_qsl
+
+    current = dict(parse_qsl(search.lstrip("?"))) if isinstance(search, str) else {}
+    changes = {
+        "commodity": commodity[:50] if isinstance(commodity, str) and commodity else None,
+        "q": text.strip()[:64] if isinstance(text, str) and text.strip() else None,
+    }
+    if all(current.get(k) == v for k, v in changes.items()):
+        return dash.no_update
+    return with_params(search, **changes)

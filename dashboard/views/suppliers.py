@@ -1,0 +1,388 @@
+"""Supplier scorecards: every supplier ranked fairly for the period, and one supplier in depth.
+
+The SQL layer sums lots, SCARs and audits per supplier; the metrics layer turns those sums into
+PPM with exact intervals, a volume-adjusted (empirical-Bayes) PPM that the ranking uses, a
+composite score and a grade. Figures are computed once per set of source reads and cached.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from dashboard.datasets.interface import Dataset, DatasetRequest, Repository
+from dashboard.errors import DashboardError, InvalidFilter
+from dashboard.figures import defects as defect_figures
+from dashboard.figures import suppliers as figures
+from dashboard.figures.control_chart import control_chart_figure
+from dashboard.figures.empty import empty_figure
+from dashboard.figures.supplier_pdf import SupplierCard
+from dashboard.filters import Filters
+from dashboard.metrics import spc
+from dashboard.metrics import suppliers as metrics
+from dashboard.metrics.defects import pareto
+from dashboard.views.formatting import format_time
+
+PPM_TARGET = 1500.0  # the supplier PPM KPI's target in the demo; the KPI definition's target wins
+OTD_TARGET = 95.0
+P_BASELINE = 25  # phase I of the supplier p′ chart: its first 25 receiving days
+MAX_QUERY = 64
+
+
+@dataclasses.dataclass(frozen=True)
+class ScorecardView:
+    """The /suppliers page."""
+
+    filters: Filters
+    commodity: str | None
+    search: str | None
+    rows: list[dict]
+    funnel: dict
+    quadrant: dict
+    summary: str
+    commodities: tuple[str, ...]
+    as_of: dt.datetime | None
+    problems: tuple[str, ...] = ()
+    stale: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class SupplierView:
+    """The /suppliers/<id> page."""
+
+    filters: Filters
+    supplier_id: str
+    title: str
+    numbers: tuple[tuple[str, str], ...]
+    grade_text: str
+    control: dict
+    control_text: str
+    signals: tuple[str, ...]
+    parts: dict
+    scars: list[dict]
+    audits: list[dict]
+    card: SupplierCard
+    as_of: dt.datetime | None
+    stale: str | None = None
+
+
+def _frame(result: Dataset | DashboardError) -> Dataset:
+    if isinstance(result, DashboardError):
+        raise result
+    return result
+
+
+def _json(value: object) -> str:
+    return pio.to_json(value, validate=False) if isinstance(value, go.Figure) else json.dumps(value, default=str)
+
+
+def _number(value: object, pattern: str = "{:,.0f}", missing: str = "–") -> str:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return missing
+    return missing if math.isnan(number) else pattern.format(number)
+
+
+def _ppm_target(kpis: pd.DataFrame) -> float:
+    row = kpis[kpis["kpi_id"] == "supplier_ppm"]
+    return float(row["target"].iloc[0]) if not row.empty and pd.notna(row["target"].iloc[0]) else PPM_TARGET
+
+
+def _rows(card: pd.DataFrame, trend: pd.DataFrame) -> list[dict]:
+    sparks: dict[str, str] = {}
+    if not trend.empty:
+        weekly = trend.assign(ppm=1e6 * trend["units_rejected"] / trend["units_received"].where(trend["units_received"] > 0))
+        for supplier, group in weekly.sort_values("bucket_date").groupby("supplier_id"):
+            sparks[supplier] = figures.sparkline_text(group["ppm"].to_numpy(dtype=float))
+    rows = []
+    for r in card.itertuples(index=False):
+        data_note = "" if r.enough_data else " (too little data)"
+        rows.append(
+            {
+                "rank": None if pd.isna(r.rank) else int(r.rank),
+                "supplier_id": r.supplier_id,
+                "supplier": f"{r.supplier_id} · {r.supplier_name}",
+                "commodity": r.commodity,
+                "grade": (r.grade or "–") + (f" ({r.grade_change})" if r.grade_change else ""),
+                "score": _number(r.score, "{:.0f}"),
+                "ppm": _number(r.ppm) + data_note,
+                "ppm_interval": f"{_number(r.ppm_low)}–{_number(r.ppm_high)}",
+                "adjusted_ppm": _number(r.shrunk_ppm),
+                "lots": int(r.lots),
+                "units": _number(r.units_received),
+                "rejected": _number(r.units_rejected),
+                "lot_acceptance": _number(r.lot_acceptance_pct, "{:.1f} %"),
+                "otd": _number(r.otd_pct, "{:.1f} %"),
+                "scars": f"{int(r.scars_open)} open, {int(r.scars_overdue)} overdue",
+                "days_to_close": _number(r.mean_days_to_close, "{:.0f} d"),
+                "audit": _number(r.audit_score, "{:.0f} %"),
+                "chargeback": _number(r.chargeback_eur, "€{:,.0f}"),
+                "trend": sparks.get(r.supplier_id, ""),
+            }
+        )
+    return rows
+
+
+def _summary(card: pd.DataFrame, pooled: float) -> str:
+    if card.empty:
+        return "No supplier delivered in this period."
+    thin = card.loc[~card["enough_data"].astype(bool), "supplier_id"].tolist()
+    worst = metrics.worst_by_ppm(card[card["enough_data"].astype(bool)], n=1)
+    text = (
+        f"{len(card)} supplier{'' if len(card) == 1 else 's'}, pooled {pooled:,.0f} PPM. "
+        "Ranked on the composite score, whose quality part uses "
+        "the volume-adjusted PPM (each supplier's PPM pulled towards the pooled rate in proportion to how little "
+        "it delivered), so a handful of units cannot top or tail the list."
+    )
+    if not worst.empty:
+        text += (
+            f" Highest volume-adjusted PPM among suppliers with enough data: {worst['supplier_id'].iloc[0]} "
+            f"({worst['shrunk_ppm'].iloc[0]:,.0f})."
+        )
+    if thin:
+        text += f" Too little data to judge: {', '.join(thin[:6])}{' …' if len(thin) > 6 else ''}."
+    return text
+
+
+def build_scorecard(
+    filters: Filters, repo: Repository, *, commodity: str | None = None, search: str | None = None
+) -> ScorecardView:
+    """The scorecard for ``filters`` (period and plant) and an optional commodity and text search."""
+    suppliers = repo.fetch("suppliers").frame
+    commodities = tuple(sorted(suppliers["commodity"].unique()))
+    problems: list[str] = []
+    if commodity is not None and commodity not in commodities:
+        problems.append(f"Unknown commodity '{commodity[:40]}'; showing all commodities.")
+        commodity = None
+    requests = [
+        DatasetRequest.of("supplier_lots_summary", filters, commodity=commodity),
+        DatasetRequest.of("supplier_scar_summary", filters, commodity=commodity),
+        DatasetRequest.of("supplier_latest_audit", filters, commodity=commodity),
+        DatasetRequest.of("supplier_trend", filters, grain="week", commodity=commodity),
+        DatasetRequest.of("kpi_definitions"),
+    ]
+    datasets = [_frame(r) for r in repo.fetch_many(requests)]
+    lots, scars, audits, trend, kpis = (d.frame for d in datasets)
+
+    def compute() -> pd.DataFrame:
+        card = metrics.scorecard(lots, scars, audits, suppliers)
+        pooled = float(card.attrs.get("pooled_ppm", float("nan"))) if not card.empty else float("nan")
+        if card.empty:
+            funnel = quadrant = empty_figure("No supplier delivered in this period.", height=460)
+        else:
+            units = card["units_received"].astype(float)
+            curve = metrics.funnel_curve(pooled / 1e6, max(1.0, float(units.min()) / 2), float(units.max()) * 2)
+            funnel = figures.funnel_figure(card, pooled, curve, title="PPM against volume: funnel plot")
+            quadrant = figures.quadrant_figure(
+                card, ppm_target=_ppm_target(kpis), otd_target=OTD_TARGET, title="Quality against delivery"
+            )
+        parts = {"rows": _rows(card, trend), "funnel": funnel, "quadrant": quadrant, "summary": _summary(card, pooled)}
+        return pd.DataFrame({"part": list(parts), "payload": [_json(v) for v in parts.values()]})
+
+    key = {"filters": filters.cache_token(), "commodity": commodity or "*"}
+    frame = repo.derived("supplier_scorecard", [*datasets, repo.fetch("suppliers")], key, compute)
+    parts = {name: json.loads(payload) for name, payload in zip(frame["part"], frame["payload"], strict=True)}
+    rows = parts["rows"]
+    if search:
+        needle = search.casefold()
+        rows = [r for r in rows if needle in r["supplier"].casefold() or needle in r["commodity"].casefold()]
+    return ScorecardView(
+        filters=filters,
+        commodity=commodity,
+        search=search,
+        rows=rows,
+        funnel=parts["funnel"],
+        quadrant=parts["quadrant"],
+        summary=parts["summary"],
+        commodities=commodities,
+        as_of=min(d.fetched_at for d in datasets),
+        problems=tuple(problems),
+        stale=next((d.problem for d in datasets if d.stale), None),
+    )
+
+
+def _p_chart(days: pd.DataFrame, events: list[tuple[dt.datetime, str]], title: str) -> tuple[go.Figure, str, tuple, pd.DataFrame]:
+    """Laney p′ chart of the fraction of units rejected per receiving day (shown in PPM terms in
+    the hover), limits from the first 25 receiving days, frozen after."""
+    days = days[days["units_received"] > 0].sort_values("bucket_date")
+    if len(days) < P_BASELINE + 5:
+        message = f"A p chart needs at least {P_BASELINE + 5} receiving days; choose a longer period."
+        return empty_figure(message, height=360), message, (), pd.DataFrame()
+    dates = pd.to_datetime(days["bucket_date"])
+    subgroups = pd.DataFrame(
+        {
+            "subgroup_id": dates.dt.strftime("%Y-%m-%d"),
+            "nonconforming": days["units_rejected"].to_numpy(dtype=float),
+            "n": days["units_received"].to_numpy(dtype=float),
+            "measured_at": dates,
+            "phase": [spc.PHASE_BASELINE] * P_BASELINE + [spc.PHASE_MONITOR] * (len(days) - P_BASELINE),
+            "label": dates.dt.strftime("%a %d %b %Y"),
+        }
+    )
+    try:
+        chart = spc.p_chart(subgroups, rules=spc.western_electric_rules(), laney=True)
+    except DashboardError as error:
+        return empty_figure(str(error), height=360), str(error), (), pd.DataFrame()
+    figure = control_chart_figure(chart, title=title, unit="fraction rejected", events=events, height=380)
+    points = chart.points
+    trend = pd.DataFrame(
+        {
+            "bucket_date": dates.to_numpy(),
+            "ppm": 1e6 * points["value"].to_numpy(dtype=float),
+            "centre": 1e6 * points["centre"].to_numpy(dtype=float),
+            "ucl": 1e6 * points["ucl"].to_numpy(dtype=float),
+            "lcl": 1e6 * points["lcl"].to_numpy(dtype=float),
+            "flagged": points["rules"].astype(str).str.len().to_numpy() > 0,
+        }
+    )
+    first, last = subgroups["label"].iloc[0], subgroups["label"].iloc[P_BASELINE - 1]
+    sigma_z = (
+        chart.sigma / math.sqrt(chart.limits[-1].centre * (1 - chart.limits[-1].centre))
+        if 0 < chart.limits[-1].centre < 1
+        else float("nan")
+    )
+    text = (
+        f"Laney p′ chart of the fraction of units rejected, one point per receiving day; limits vary with each day's "
+        f"units and are scaled by σz = {sigma_z:.2f} (1 = binomial). Limits from {first} to {last} "
+        f"(phase I, {P_BASELINE} days), frozen for the rest; Western Electric rules 1-4. SCARs and audits are marked "
+        "on the time axis."
+    )
+    signals = tuple(v.message for v in sorted(chart.violations, key=lambda v: (v.start_index, v.index)))
+    if len(signals) > 5:
+        signals = (f"First: {signals[0]}", "…", *signals[-3:])
+    return figure, text, signals, trend
+
+
+def _age(opened: object, closed: object, end: dt.date) -> int:
+    start = pd.Timestamp(opened).date()
+    stop = pd.Timestamp(closed).date() if closed is not None and not pd.isna(closed) else end
+    return (stop - start).days
+
+
+def build_supplier(filters: Filters, repo: Repository, supplier_id: str) -> SupplierView:
+    """One supplier's page and printable card for ``filters``."""
+    suppliers = repo.fetch("suppliers").frame
+    known = suppliers[suppliers["supplier_id"] == supplier_id]
+    if known.empty:
+        raise InvalidFilter(f"Unknown supplier '{supplier_id[:MAX_QUERY]}'; choose one from the scorecard.")
+    info = known.iloc[0]
+    requests = [
+        DatasetRequest.of("supplier_lots_summary", filters, commodity=None),
+        DatasetRequest.of("supplier_scar_summary", filters, commodity=None),
+        DatasetRequest.of("supplier_latest_audit", filters, commodity=None),
+        DatasetRequest.of("supplier_trend", filters, grain="day", supplier_id=supplier_id),
+        DatasetRequest.of("supplier_parts", filters, supplier_id=supplier_id),
+        DatasetRequest.of("supplier_scars", filters, supplier_id=supplier_id),
+        DatasetRequest.of("supplier_audits", filters, supplier_id=supplier_id),
+    ]
+    datasets = [_frame(r) for r in repo.fetch_many(requests)]
+    lots, scar_summary, audits_latest, days, parts, scars, audits = (d.frame for d in datasets)
+    card = metrics.scorecard(lots, scar_summary, audits_latest, suppliers)
+    row = card[card["supplier_id"] == supplier_id]
+    r = row.iloc[0] if not row.empty else None
+    events = [(pd.Timestamp(s.opened_date).to_pydatetime(), f"SCAR {s.scar_id} opened") for s in scars.itertuples()]
+    events += [(pd.Timestamp(a.audit_date).to_pydatetime(), f"Audit {a.score_pct:.0f} %") for a in audits.itertuples()]
+    events = [e for e in events if filters.start_date <= e[0].date() <= filters.end_date]
+    control, control_text, signals, trend = _p_chart(days, events, f"Fraction rejected, {supplier_id}")
+    if parts.empty or float(parts["units_rejected"].sum()) <= 0:
+        parts_figure = empty_figure("No rejected units in this period.", height=380)
+    else:
+        table = pareto(
+            parts.rename(columns={"part_number": "key"}).assign(label=parts["part_number"]), key="key", value="units_rejected"
+        )
+        parts_figure = defect_figures.pareto_figure(
+            table, value="units_rejected", value_label="Units rejected", x_label="Part number", title="Rejected units by part"
+        )
+    numbers: tuple[tuple[str, str], ...] = ()
+    grade_text = "Not scored: no lots received in this period."
+    if r is not None:
+        numbers = (
+            ("Lots received", _number(r.lots)),
+            ("Units received", _number(r.units_received)),
+            ("Units rejected", _number(r.units_rejected)),
+            ("PPM (95 % interval)", f"{_number(r.ppm)} ({_number(r.ppm_low)}–{_number(r.ppm_high)})"),
+            ("Volume-adjusted PPM", _number(r.shrunk_ppm)),
+            ("Lot acceptance", _number(r.lot_acceptance_pct, "{:.1f} %")),
+            ("On-time delivery", _number(r.otd_pct, "{:.1f} %")),
+            ("SCARs open / overdue", f"{int(r.scars_open)} / {int(r.scars_overdue)}"),
+            ("Mean days to close a SCAR", _number(r.mean_days_to_close, "{:.0f}")),
+            ("Last audit", _number(r.audit_score, "{:.0f} %")),
+            ("Charge-backs", _number(r.chargeback_eur, "€{:,.0f}")),
+        )
+        grade = r.grade or "–"
+        grade_text = (
+            f"Grade {grade}"
+            + (f" (was {r.prev_grade})" if r.grade_change else "")
+            + (f", rank {int(r['rank'])} of {len(card)}" if not pd.isna(r["rank"]) else "")
+        )
+        if not r.enough_data:
+            grade_text += "; too little data to judge its PPM"
+    scar_rows = [
+        {
+            "scar_id": int(s.scar_id),
+            "opened": str(s.opened_date)[:10],
+            "due": str(s.due_date)[:10],
+            "status": s.scar_status,
+            "age_days": _age(s.opened_date, s.closed_date, filters.end_date),
+            "overdue": "overdue" if s.scar_status == "open" and pd.Timestamp(s.due_date).date() < filters.end_date else "",
+            "code": s.defect_code or "",
+            "description": s.description,
+        }
+        for s in scars.itertuples()
+    ]
+    audit_rows = [
+        {"date": str(a.audit_date)[:10], "score": f"{a.score_pct:.1f} %", "findings": int(a.finding_count)}
+        for a in audits.itertuples()
+    ]
+    as_of = min(d.fetched_at for d in datasets)
+    supplier_card = SupplierCard(
+        supplier_id=supplier_id,
+        supplier_name=str(info["supplier_name"]),
+        commodity=str(info["commodity"]),
+        period_label=f"{filters.start_date:%d %b %Y} – {filters.end_date:%d %b %Y}"
+        + (f", plant {filters.plant_id}" if filters.plant_id else ""),
+        as_of=as_of,
+        grade=None if r is None else r.grade,
+        prev_grade=None if r is None else r.prev_grade,
+        rank=None if r is None or pd.isna(r["rank"]) else int(r["rank"]),
+        of_suppliers=len(card),
+        score=None if r is None or pd.isna(r.score) else float(r.score),
+        numbers=numbers,
+        trend=trend,
+        parts=parts[["part_number", "units_rejected"]] if not parts.empty else pd.DataFrame(),
+        scars=[(s["opened"], s["status"], s["age_days"], s["description"]) for s in scar_rows],
+        notes=(
+            "Ranked on a composite score (quality 40 %, delivery 30 %, SCAR responsiveness 15 %, audit 15 %) whose "
+            "quality part uses the volume-adjusted (empirical-Bayes) PPM.",
+            "PPM interval: exact (Clopper-Pearson) 95 %.",
+        ),
+    )
+    return SupplierView(
+        filters=filters,
+        supplier_id=supplier_id,
+        title=f"{supplier_id} · {info['supplier_name']} ({info['commodity']}, {info['country']})",
+        numbers=numbers,
+        grade_text=grade_text,
+        control=json.loads(_json(control)),
+        control_text=control_text,
+        signals=signals,
+        parts=json.loads(_json(parts_figure)),
+        scars=scar_rows,
+        audits=audit_rows,
+        card=supplier_card,
+        as_of=as_of,
+        stale=next((d.problem for d in datasets if d.stale), None),
+    )
+
+
+def as_of_text(as_of: dt.datetime | None, stale: str | None) -> str:
+    """'Data as of 14:05' (or its stale form)."""
+    text = f"Data as of {format_time(as_of)}"
+    return f"{text} (last good copy: {stale})" if stale else text

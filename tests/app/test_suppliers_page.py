@@ -1,0 +1,107 @@
+"""Supplier pages through Dash's HTTP interface, and the printable scorecard, on the hand-made data
+(one supplier, S001: one lot of 10,000 units with 20 rejected in March 2026)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.app.test_app import route
+
+MARCH = {"period": "custom", "start": "2026-03-01", "end": "2026-03-31"}
+SCORECARD = [
+    "suppliers-funnel.figure",
+    "suppliers-quadrant.figure",
+    "suppliers-messages.children",
+    "suppliers-summary.children",
+    "suppliers-grid.rowData",
+    "suppliers-as-of.children",
+]
+
+
+def callback(client, outputs: list[str], inputs: list[dict]):
+    body = {
+        "output": ".." + "...".join(outputs) + "..",
+        "outputs": [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in outputs],
+        "inputs": inputs,
+        "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"],
+        "state": [],
+    }
+    return client.post("/_dash-update-component", json=body)
+
+
+def scorecard(client, query: object):
+    inputs = [
+        {"id": "suppliers-query", "property": "data", "value": query},
+        {"id": "suppliers-refresh", "property": "n_intervals", "value": None},
+    ]
+    return callback(client, SCORECARD, inputs)
+
+
+def supplier(client, query: object):
+    inputs = [
+        {"id": "supplier-query", "property": "data", "value": query},
+        {"id": "supplier-refresh", "property": "n_intervals", "value": None},
+    ]
+    return callback(client, ["supplier-content.children", "supplier-as-of.children"], inputs)
+
+
+@pytest.mark.parametrize("path", ["/suppliers", "/suppliers/S001", "/suppliers/NOPE"])
+def test_the_pages_render(client, path: str) -> None:
+    response = route(client, path, "?period=custom&start=2026-03-01&end=2026-03-31")
+    assert response.status_code == 200
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_the_scorecard_lists_the_supplier_with_its_numbers(client) -> None:
+    response = scorecard(client, MARCH)
+    assert response.status_code == 200
+    payload = response.get_json()["response"]
+    rows = payload["suppliers-grid"]["rowData"]
+    assert [r["supplier_id"] for r in rows] == ["S001"]
+    assert rows[0]["ppm"].startswith("2,000") and rows[0]["lots"] == 1 and rows[0]["rank"] == 1
+    assert "1 supplier, pooled 2,000 PPM" in payload["suppliers-summary"]["children"]
+
+
+def test_bad_commodity_and_forged_store_give_messages(client) -> None:
+    text = str(scorecard(client, {**MARCH, "commodity": "<b>gold</b>"}).get_json())
+    assert "Unknown commodity '<b>gold</b>'; showing all commodities." in text  # Dash shows it as text, not HTML
+    for forged in ("x", None, {"q": ["a"], **MARCH}):
+        response = scorecard(client, forged)
+        assert response.status_code == 200 and "Traceback" not in response.get_data(as_text=True)
+
+
+def test_search_narrows_the_rows(client) -> None:
+    rows = scorecard(client, {**MARCH, "q": "acme"}).get_json()["response"]["suppliers-grid"]["rowData"]
+    assert [r["supplier_id"] for r in rows] == ["S001"]
+    rows = scorecard(client, {**MARCH, "q": "zzz"}).get_json()["response"]["suppliers-grid"]["rowData"]
+    assert rows == []
+
+
+def test_the_supplier_page_and_an_unknown_supplier(client) -> None:
+    text = str(supplier(client, {**MARCH, "supplier": "S001"}).get_json())
+    assert "S001 · Acme" in text and "Printable scorecard" in text and "Scratched" not in text
+    assert "A p chart needs at least 30 receiving days" in text
+    text = supplier(client, {**MARCH, "supplier": "S9'; DROP"}).get_data(as_text=True)
+    assert "Unknown supplier" in text and "Traceback" not in text
+
+
+def test_the_printable_scorecard_is_a_one_page_pdf(client) -> None:
+    response = client.get("/suppliers/S001/scorecard.pdf?period=custom&start=2026-03-01&end=2026-03-31")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    body = response.get_data()
+    assert body.startswith(b"%PDF") and b"/Count 1" in body
+    assert 'filename="scorecard_S001_2026-03-01_2026-03-31.pdf"' in response.headers["Content-Disposition"]
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "message"),
+    [
+        ("/suppliers/NOPE/scorecard.pdf?period=90d", 400, "Unknown supplier 'NOPE'"),
+        ("/suppliers/S001/scorecard.pdf?period=custom&start=2026-03-01&end=soon", 400, "is not a date"),
+    ],
+)
+def test_the_pdf_refuses_bad_requests_with_a_sentence(client, url: str, status: int, message: str) -> None:
+    response = client.get(url)
+    assert response.status_code == status
+    assert message in response.get_data(as_text=True)
