@@ -325,9 +325,12 @@ def funnel_figure(
     shown = limits[(limits["units"] >= low / 2) & (limits["units"] <= high * 2)]
     limits = shown if len(shown) >= 2 else limits
     pooled = float(pooled_ppm) if pooled_ppm is not None else math.nan
-    # The top fits every supplier and the funnel at the median volume; the mouth may leave it.
+    # The top fits every supplier with enough data and the funnel at the median volume; the mouth
+    # may leave it, and so may a tiny supplier's PPM (marked at the top edge instead, so one
+    # lot of 50 units does not flatten everyone else against the axis).
     reference = _limit_at(limits, "upper998", np.array([float(np.median(units))]))[0] if len(limits) else 0.0
-    candidates = [float(plotted["_ppm"].max()), float(reference), pooled]
+    judged = plotted.loc[plotted["_enough"], "_ppm"]
+    candidates = [float(judged.max()) if len(judged) else float(plotted["_ppm"].max()), float(reference), pooled]
     top = (max([c for c in candidates if math.isfinite(c)], default=0.0) or 1.0) * 1.15
     decades = np.log10(units)
     spans = (max(float(decades.max() - decades.min()), 1.0), top)
@@ -343,6 +346,10 @@ def funnel_figure(
         annotations.append(_note(text, 1, 1, xanchor="right", yanchor="bottom"))
     if not len(limits):
         annotations.append(_note("Control limits unavailable", 0, 1, xanchor="left", yanchor="top"))
+    off_scale = plotted[plotted["_ppm"] > top]
+    for supplier, ppm, volume in zip(off_scale["supplier_id"], off_scale["_ppm"], off_scale["_units"], strict=True):
+        text = f"{_text(supplier)} {ppm:,.0f} ↑ (off scale)"
+        annotations.append(_note(text, math.log10(volume), 1, xref="x", yanchor="top", xanchor="left"))
     layout = _layout(
         title,
         dark,

@@ -333,3 +333,33 @@ def test_sparkline_gaps_flat_and_empty() -> None:
     assert sparkline_text([]) == ""
     assert sparkline_text([None, None]) == "  "
     assert sparkline_text(pd.Series([2.0, 1.0])) == "█▁"
+
+
+def test_a_tiny_supplier_far_above_does_not_squash_the_funnel() -> None:
+    import numpy as np
+    import pandas as pd
+
+    from dashboard.figures.suppliers import funnel_figure
+    from dashboard.metrics.suppliers import funnel_curve
+
+    card = pd.DataFrame(
+        {
+            "supplier_id": ["S1", "S2", "TINY"],
+            "supplier_name": ["One", "Two", "Tiny"],
+            "units_received": [50_000.0, 80_000.0, 100.0],
+            "units_rejected": [50.0, 90.0, 6.0],
+            "ppm": [1000.0, 1125.0, 60_000.0],
+            "ppm_low": [700.0, 900.0, 22_000.0],
+            "ppm_high": [1300.0, 1400.0, 126_000.0],
+            "shrunk_ppm": [1001.0, 1120.0, 6000.0],
+            "enough_data": [True, True, False],
+            "grade": ["A", "A", "B"],
+            "grade_change": ["", "", ""],
+        }
+    )
+    figure = funnel_figure(card, 1070.0, funnel_curve(0.00107, 50, 160_000), title="t").to_dict()
+    top = figure["layout"]["yaxis"]["range"][1]
+    assert top < 60_000
+    notes = [a["text"] for a in figure["layout"]["annotations"]]
+    assert "TINY 60,000 ↑ (off scale)" in notes
+    assert np.isclose([a["x"] for a in figure["layout"]["annotations"] if a["text"].startswith("TINY")][0], 2.0)
