@@ -283,6 +283,62 @@ def build_supplier(filters: Filters, repo: Repository, supplier_id: str) -> Supp
         DatasetRequest.of("supplier_audits", filters, supplier_id=supplier_id),
     ]
     datasets = [_frame(r) for r in repo.fetch_many(requests)]
+    key = {"filters": filters.cache_token(), "supplier": supplier_id}
+    frame = repo.derived(
+        "supplier_page",
+        [*datasets, repo.fetch("suppliers")],
+        key,
+        lambda: _supplier_parts(filters, supplier_id, datasets, suppliers),
+    )
+    parts = {name: json.loads(payload) for name, payload in zip(frame["part"], frame["payload"], strict=True)}
+    as_of = min(d.fetched_at for d in datasets)
+    trend = pd.DataFrame(parts["trend"])
+    if not trend.empty:
+        trend["bucket_date"] = pd.to_datetime(trend["bucket_date"])
+    card = parts["card"]
+    numbers = tuple((label, value) for label, value in parts["numbers"])
+    supplier_card = SupplierCard(
+        supplier_id=supplier_id,
+        supplier_name=str(info["supplier_name"]),
+        commodity=str(info["commodity"]),
+        period_label=f"{filters.start_date:%d %b %Y} – {filters.end_date:%d %b %Y}"
+        + (f", plant {filters.plant_id}" if filters.plant_id else ""),
+        as_of=as_of,
+        grade=card["grade"],
+        prev_grade=card["prev_grade"],
+        rank=card["rank"],
+        of_suppliers=card["of"],
+        score=card["score"],
+        numbers=numbers,
+        trend=trend,
+        parts=pd.DataFrame(parts["part_rows"], columns=["part_number", "units_rejected"]),
+        scars=[(s["opened"], s["status"], s["age_days"], s["description"]) for s in parts["scars"]],
+        notes=(
+            "Ranked on a composite score (quality 40 %, delivery 30 %, SCAR responsiveness 15 %, audit 15 %) whose "
+            "quality part uses the volume-adjusted (empirical-Bayes) PPM.",
+            "PPM interval: exact (Clopper-Pearson) 95 %.",
+        ),
+    )
+    return SupplierView(
+        filters=filters,
+        supplier_id=supplier_id,
+        title=f"{supplier_id} · {info['supplier_name']} ({info['commodity']}, {info['country']})",
+        numbers=numbers,
+        grade_text=parts["grade_text"],
+        control=parts["control"],
+        control_text=parts["control_text"],
+        signals=tuple(parts["signals"]),
+        parts=parts["parts"],
+        scars=parts["scars"],
+        audits=parts["audits"],
+        card=supplier_card,
+        as_of=as_of,
+        stale=next((d.problem for d in datasets if d.stale), None),
+    )
+
+
+def _supplier_parts(filters: Filters, supplier_id: str, datasets: list[Dataset], suppliers: pd.DataFrame) -> pd.DataFrame:
+    """Every figure, number and list of one supplier's page, as JSON text per part (cached)."""
     lots, scar_summary, audits_latest, days, parts, scars, audits = (d.frame for d in datasets)
     card = metrics.scorecard(lots, scar_summary, audits_latest, suppliers)
     row = card[card["supplier_id"] == supplier_id]
@@ -341,45 +397,29 @@ def build_supplier(filters: Filters, repo: Repository, supplier_id: str) -> Supp
         {"date": str(a.audit_date)[:10], "score": f"{a.score_pct:.1f} %", "findings": int(a.finding_count)}
         for a in audits.itertuples()
     ]
-    as_of = min(d.fetched_at for d in datasets)
-    supplier_card = SupplierCard(
-        supplier_id=supplier_id,
-        supplier_name=str(info["supplier_name"]),
-        commodity=str(info["commodity"]),
-        period_label=f"{filters.start_date:%d %b %Y} – {filters.end_date:%d %b %Y}"
-        + (f", plant {filters.plant_id}" if filters.plant_id else ""),
-        as_of=as_of,
-        grade=None if r is None else r.grade,
-        prev_grade=None if r is None else r.prev_grade,
-        rank=None if r is None or pd.isna(r["rank"]) else int(r["rank"]),
-        of_suppliers=len(card),
-        score=None if r is None or pd.isna(r.score) else float(r.score),
-        numbers=numbers,
-        trend=trend,
-        parts=parts[["part_number", "units_rejected"]] if not parts.empty else pd.DataFrame(),
-        scars=[(s["opened"], s["status"], s["age_days"], s["description"]) for s in scar_rows],
-        notes=(
-            "Ranked on a composite score (quality 40 %, delivery 30 %, SCAR responsiveness 15 %, audit 15 %) whose "
-            "quality part uses the volume-adjusted (empirical-Bayes) PPM.",
-            "PPM interval: exact (Clopper-Pearson) 95 %.",
-        ),
-    )
-    return SupplierView(
-        filters=filters,
-        supplier_id=supplier_id,
-        title=f"{supplier_id} · {info['supplier_name']} ({info['commodity']}, {info['country']})",
-        numbers=numbers,
-        grade_text=grade_text,
-        control=json.loads(_json(control)),
-        control_text=control_text,
-        signals=signals,
-        parts=json.loads(_json(parts_figure)),
-        scars=scar_rows,
-        audits=audit_rows,
-        card=supplier_card,
-        as_of=as_of,
-        stale=next((d.problem for d in datasets if d.stale), None),
-    )
+    summary = {
+        "grade": None if r is None else r.grade,
+        "prev_grade": None if r is None else r.prev_grade,
+        "rank": None if r is None or pd.isna(r["rank"]) else int(r["rank"]),
+        "of": len(card),
+        "score": None if r is None or pd.isna(r.score) else float(r.score),
+    }
+    trend_rows = [] if trend.empty else trend.assign(bucket_date=trend["bucket_date"].astype(str)).to_dict("records")
+    part_rows = [] if parts.empty else parts[["part_number", "units_rejected"]].to_dict("records")
+    page: dict[str, object] = {
+        "numbers": [list(n) for n in numbers],
+        "grade_text": grade_text,
+        "control": control,
+        "control_text": control_text,
+        "signals": list(signals),
+        "parts": parts_figure,
+        "scars": scar_rows,
+        "audits": audit_rows,
+        "card": summary,
+        "trend": trend_rows,
+        "part_rows": part_rows,
+    }
+    return pd.DataFrame({"part": list(page), "payload": [_json(v) for v in page.values()]})
 
 
 def as_of_text(as_of: dt.datetime | None, stale: str | None) -> str:

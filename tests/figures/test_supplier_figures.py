@@ -362,4 +362,4 @@ def test_a_tiny_supplier_far_above_does_not_squash_the_funnel() -> None:
     assert top < 60_000
     notes = [a["text"] for a in figure["layout"]["annotations"]]
     assert "TINY 60,000 ↑ (off scale)" in notes
-    assert np.isclose([a["x"] for a in figure["layout"]["annotations"] if a["text"].startswith("TINY")][0], 2.0)
+    assert np.isclose(next(a["x"] for a in figure["layout"]["annotations"] if a["text"].startswith("TINY")), 2.0)
