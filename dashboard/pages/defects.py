@@ -16,6 +16,7 @@ from dashboard.drill import SEVERITIES, SIX_M, SLICE_KEYS, DefectSlice, drill_do
 from dashboard.errors import DashboardError
 from dashboard.pages._shared import filter_section, page_filters, with_params
 from dashboard.state import get_state
+from dashboard.views.cached import as_of_text
 from dashboard.views.defect_records import MAX_PAGE, RECORD_COLUMNS, record_page, sort_of
 from dashboard.views.defects import (
     GRAINS,
@@ -23,7 +24,6 @@ from dashboard.views.defects import (
     PARETO_BY,
     PARETO_VALUE,
     DefectsView,
-    as_of_text,
     build_defects,
     load_dimensions,
 )
@@ -295,7 +295,7 @@ def update_defects(query: object, _refreshes: object) -> tuple:
         render(view),
         messages,
         _breadcrumb(view),
-        as_of_text(view),
+        as_of_text(view.as_of, view.stale),
         title,
         f"/defects/export.csv?{export}",
         f"/defects/export.xlsx?{export}",

@@ -14,7 +14,8 @@ from dashboard.components.kpi_card import error_state
 from dashboard.errors import DashboardError
 from dashboard.pages._shared import filter_section, page_filters
 from dashboard.state import get_state
-from dashboard.views.suppliers import SupplierView, as_of_text, build_supplier
+from dashboard.views.cached import as_of_text
+from dashboard.views.suppliers import SupplierView, build_supplier
 
 dash.register_page(
     __name__,

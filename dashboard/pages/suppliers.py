@@ -14,7 +14,8 @@ from dashboard.components.kpi_card import error_state
 from dashboard.errors import DashboardError
 from dashboard.pages._shared import filter_section, page_filters, with_params
 from dashboard.state import get_state
-from dashboard.views.suppliers import as_of_text, build_scorecard
+from dashboard.views.cached import as_of_text
+from dashboard.views.suppliers import build_scorecard
 
 dash.register_page(__name__, path="/suppliers", name="Suppliers", title="Suppliers · Quality dashboard", order=3)
 

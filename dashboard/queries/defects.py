@@ -16,13 +16,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import case, func, select
 from sqlalchemy.sql import FromClause, Select
 from sqlalchemy.sql.elements import ColumnElement
 
 from dashboard.drill import DefectSlice
 from dashboard.filters import Filters
 from dashboard.queries.dialect import date_bucket
+from dashboard.queries.periods import in_both_periods, in_current_period, is_current, period_label
 
 Tables = Mapping[str, FromClause]
 
@@ -69,33 +70,17 @@ def _where(
     return conditions
 
 
-def _is_current(column: ColumnElement[Any], filters: Filters) -> ColumnElement[bool]:
-    return column >= filters.start_date
-
-
-def _period(column: ColumnElement[Any], filters: Filters) -> ColumnElement[str]:
-    return case((_is_current(column, filters), literal("current")), else_=literal("previous"))
-
-
-def _both_periods(column: ColumnElement[Any], filters: Filters) -> ColumnElement[bool]:
-    return and_(column >= filters.previous().start_date, column < filters.end_exclusive)
-
-
-def _current_period(column: ColumnElement[Any], filters: Filters) -> ColumnElement[bool]:
-    return and_(column >= filters.start_date, column < filters.end_exclusive)
-
-
 def _sum_if(condition: ColumnElement[bool], value: Any) -> ColumnElement[Any]:
     return func.sum(case((condition, value), else_=0))
 
 
 def _trend(source: FromClause, date_column: ColumnElement[Any], filters: Filters, grain: str, where, measures) -> Select:
-    period = _period(date_column, filters).label("period")
+    period = period_label(date_column, filters).label("period")
     bucket = date_bucket(date_column, grain).label("bucket_date")
     return (
         select(period, bucket, *measures)
         .select_from(source)
-        .where(_both_periods(date_column, filters), *where)
+        .where(in_both_periods(date_column, filters), *where)
         .group_by(period, bucket)
         .order_by(period, bucket)
     )
@@ -171,7 +156,7 @@ def select_defect_breakdown(tables: Tables, filters: Filters, slice: DefectSlice
         raise ValueError(f"unknown breakdown {by!r}; expected one of {BREAKDOWNS}")
     defects = tables["defects"]
     source, key, label = _breakdown_key(tables, by)
-    current = _is_current(defects.c.defect_date, filters)
+    current = is_current(defects.c.defect_date, filters)
     defect_count = _sum_if(current, defects.c.defect_count).label("defect_count")
     records = _sum_if(current, 1).label("records")
     key, label = key.label("key"), label.label("label")
@@ -185,7 +170,7 @@ def select_defect_breakdown(tables: Tables, filters: Filters, slice: DefectSlice
             _sum_if(~current, defects.c.defect_count).label("prev_defect_count"),
         )
         .select_from(source)
-        .where(_both_periods(defects.c.defect_date, filters), *_where(defects, filters, slice, tables["defect_codes"]))
+        .where(in_both_periods(defects.c.defect_date, filters), *_where(defects, filters, slice, tables["defect_codes"]))
         .group_by(key, label)
         .having(records > 0)
         .order_by(defect_count.desc(), key)
@@ -205,7 +190,7 @@ def select_production_breakdown(tables: Tables, filters: Filters, slice: DefectS
             func.sum(volumes.c.units_inspected * products.c.opportunities_per_unit).label("opportunities"),
         )
         .select_from(volumes.join(products, volumes.c.product_id == products.c.product_id))
-        .where(_current_period(volumes.c.production_date, filters), *_where(volumes, filters, slice))
+        .where(in_current_period(volumes.c.production_date, filters), *_where(volumes, filters, slice))
         .group_by(key)
         .order_by(key)
     )
@@ -217,7 +202,7 @@ def select_defect_heatmap(tables: Tables, filters: Filters, slice: DefectSlice |
     bucket = date_bucket(defects.c.defect_date, "week").label("bucket_date")
     return (
         select(defects.c.line_id, bucket, func.sum(defects.c.defect_count).label("defect_count"))
-        .where(_current_period(defects.c.defect_date, filters), *_where(defects, filters, slice, tables["defect_codes"]))
+        .where(in_current_period(defects.c.defect_date, filters), *_where(defects, filters, slice, tables["defect_codes"]))
         .group_by(defects.c.line_id, bucket)
         .order_by(defects.c.line_id, bucket)
     )
@@ -229,7 +214,7 @@ def select_production_heatmap(tables: Tables, filters: Filters, slice: DefectSli
     bucket = date_bucket(volumes.c.production_date, "week").label("bucket_date")
     return (
         select(volumes.c.line_id, bucket, func.sum(volumes.c.units_inspected).label("units_inspected"))
-        .where(_current_period(volumes.c.production_date, filters), *_where(volumes, filters, slice))
+        .where(in_current_period(volumes.c.production_date, filters), *_where(volumes, filters, slice))
         .group_by(volumes.c.line_id, bucket)
         .order_by(volumes.c.line_id, bucket)
     )
@@ -250,7 +235,7 @@ def _records(tables: Tables, filters: Filters, slice: DefectSlice | None, sort: 
     return (
         select(*(column.label(name) for name, column in columns.items()))
         .select_from(defects.outerjoin(codes, defects.c.defect_code == codes.c.defect_code))
-        .where(_current_period(defects.c.defect_date, filters), *_where(defects, filters, slice, codes))
+        .where(in_current_period(defects.c.defect_date, filters), *_where(defects, filters, slice, codes))
         .order_by(*order)
     )
 
@@ -272,7 +257,7 @@ def select_defect_record_count(tables: Tables, filters: Filters, slice: DefectSl
     """One row: the number of defect records of the current period and their defects (0 when none)."""
     defects = tables["defects"]
     return select(func.count().label("records"), func.coalesce(func.sum(defects.c.defect_count), 0).label("defect_count")).where(
-        _current_period(defects.c.defect_date, filters), *_where(defects, filters, slice, tables["defect_codes"])
+        in_current_period(defects.c.defect_date, filters), *_where(defects, filters, slice, tables["defect_codes"])
     )
 
 

@@ -11,22 +11,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Date, String, and_, bindparam, case, func, literal, select, text
+from sqlalchemy import Date, String, bindparam, case, func, select, text
 from sqlalchemy.sql import FromClause, Select
 from sqlalchemy.sql.elements import ColumnElement, TextClause
 
 from dashboard.filters import Filters
 from dashboard.queries.dialect import date_bucket
+from dashboard.queries.periods import in_both_periods, period_label
 
 Tables = Mapping[str, FromClause]
-
-
-def _period(column: ColumnElement[Any], filters: Filters) -> ColumnElement[str]:
-    return case((column >= filters.start_date, literal("current")), else_=literal("previous"))
-
-
-def _window(column: ColumnElement[Any], filters: Filters) -> ColumnElement[bool]:
-    return and_(column >= filters.previous().start_date, column < filters.end_exclusive)
 
 
 def _summary(
@@ -37,9 +30,9 @@ def _summary(
     measures: list[ColumnElement[Any]],
     plant_column: ColumnElement[Any] | None,
 ) -> Select:
-    period = _period(date_column, filters).label("period")
+    period = period_label(date_column, filters).label("period")
     bucket = date_bucket(date_column, grain).label("bucket_date")
-    stmt = select(period, bucket, *measures).select_from(source).where(_window(date_column, filters))
+    stmt = select(period, bucket, *measures).select_from(source).where(in_both_periods(date_column, filters))
     if filters.plant_id is not None and plant_column is not None:
         stmt = stmt.where(plant_column == filters.plant_id)
     return stmt.group_by(period, bucket).order_by(period, bucket)

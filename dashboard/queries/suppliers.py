@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, func, literal, or_, select
+from sqlalchemy import Integer, and_, case, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import FromClause, Select
 from sqlalchemy.sql.elements import ColumnElement
@@ -26,6 +26,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from dashboard.filters import Filters
 from dashboard.queries.dialect import date_bucket
+from dashboard.queries.periods import in_both_periods, in_current_period, period_label
 
 Tables = Mapping[str, FromClause]
 
@@ -66,22 +67,6 @@ def _compile_days_sqlite(element: DaysBetween, compiler: Any, **kw: Any) -> str:
 
 
 # --- shared conditions --------------------------------------------------------------------------
-
-
-def _is_current(column: ColumnElement[Any], filters: Filters) -> ColumnElement[bool]:
-    return column >= filters.start_date
-
-
-def _period(column: ColumnElement[Any], filters: Filters) -> ColumnElement[str]:
-    return case((_is_current(column, filters), literal("current")), else_=literal("previous"))
-
-
-def _both_periods(column: ColumnElement[Any], filters: Filters) -> ColumnElement[bool]:
-    return and_(column >= filters.previous().start_date, column < filters.end_exclusive)
-
-
-def _current_period(column: ColumnElement[Any], filters: Filters) -> ColumnElement[bool]:
-    return and_(column >= filters.start_date, column < filters.end_exclusive)
 
 
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
@@ -131,7 +116,7 @@ def select_supplier_lots_summary(tables: Tables, filters: Filters, commodity: st
     """Per (supplier, period) with lots: lots, units received and rejected, rejected lots,
     lots received on or before their due date, and chargebacks (EUR)."""
     lots = tables["supplier_lots"]
-    period = _period(lots.c.received_date, filters).label("period")
+    period = period_label(lots.c.received_date, filters).label("period")
     return (
         select(
             lots.c.supplier_id,
@@ -143,7 +128,7 @@ def select_supplier_lots_summary(tables: Tables, filters: Filters, commodity: st
             _count_if(_on_time(lots)).label("lots_on_time"),
             func.sum(lots.c.chargeback_eur).label("chargeback_eur"),
         )
-        .where(_both_periods(lots.c.received_date, filters), *_lot_where(tables, filters, commodity))
+        .where(in_both_periods(lots.c.received_date, filters), *_lot_where(tables, filters, commodity))
         .group_by(lots.c.supplier_id, period)
         .order_by(lots.c.supplier_id, period)
     )
@@ -157,12 +142,12 @@ def select_supplier_scar_summary(tables: Tables, filters: Filters, commodity: st
     SCARs have no plant: the plant filter does not apply."""
     scars = tables["scars"]
     opened, closed = scars.c.opened_date, scars.c.closed_date
-    closed_in_period = _current_period(closed, filters)
+    closed_in_period = in_current_period(closed, filters)
     open_at_end = and_(opened < filters.end_exclusive, or_(closed.is_(None), closed >= filters.end_exclusive))
     return (
         select(
             scars.c.supplier_id,
-            _count_if(_current_period(opened, filters)).label("scars_opened"),
+            _count_if(in_current_period(opened, filters)).label("scars_opened"),
             _count_if(open_at_end).label("scars_open"),
             _count_if(and_(open_at_end, scars.c.due_date < filters.end_date)).label("scars_overdue"),
             _count_if(closed_in_period).label("scars_closed"),
@@ -223,7 +208,7 @@ def select_supplier_trend(
             func.sum(lots.c.units_rejected).label("units_rejected"),
             _count_if(_on_time(lots)).label("lots_on_time"),
         )
-        .where(_current_period(lots.c.received_date, filters), *_lot_where(tables, filters, commodity, supplier_id))
+        .where(in_current_period(lots.c.received_date, filters), *_lot_where(tables, filters, commodity, supplier_id))
         .group_by(lots.c.supplier_id, bucket)
         .order_by(lots.c.supplier_id, bucket)
     )
@@ -244,7 +229,7 @@ def select_supplier_parts(tables: Tables, filters: Filters, supplier_id: str) ->
             func.sum(lots.c.units_received).label("units_received"),
             units_rejected,
         )
-        .where(_current_period(lots.c.received_date, filters), *_lot_where(tables, filters, supplier_id=supplier_id))
+        .where(in_current_period(lots.c.received_date, filters), *_lot_where(tables, filters, supplier_id=supplier_id))
         .group_by(lots.c.part_number)
         .order_by(units_rejected.desc(), lots.c.part_number)
     )

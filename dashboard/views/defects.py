@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 import math
 
 import pandas as pd
 import plotly.graph_objects as go
-import plotly.io as pio
 
 from dashboard.datasets.interface import Dataset, DatasetRequest, Repository
 from dashboard.drill import DefectSlice, Dimensions
@@ -26,7 +24,8 @@ from dashboard.filters import Filters
 from dashboard.metrics import quality, spc
 from dashboard.metrics.defects import defect_rates, pareto, vital_few_sentence
 from dashboard.metrics.forecast import ForecastRefused, forecast
-from dashboard.views.formatting import format_change, format_time, format_value
+from dashboard.views.cached import dataset, first_and_latest, pack, unpack
+from dashboard.views.formatting import format_change, format_value
 from dashboard.views.periods import bucket_end, complete_buckets
 
 GRAINS = {"day": "Day", "week": "Week", "month": "Month", "quarter": "Quarter"}
@@ -357,30 +356,17 @@ def _heatmap_section(defects: pd.DataFrame, production: pd.DataFrame) -> go.Figu
     )
 
 
-def _frame(result: Dataset | DashboardError) -> Dataset:
-    if isinstance(result, DashboardError):
-        raise result
-    return result
-
-
 def _names(repo: Repository) -> dict[str, str]:
     names: dict[str, str] = {}
-    for dataset, key, label in (
+    for name, key, label in (
         ("plants", "plant_id", "plant_name"),
         ("lines", "line_id", "line_name"),
         ("products", "product_id", "product_name"),
         ("defect_codes", "defect_code", "defect_description"),
     ):
-        frame = repo.fetch(dataset).frame
+        frame = repo.fetch(name).frame
         names.update(zip(frame[key], frame[label], strict=True))
     return names
-
-
-def _signal_lines(signals: tuple[str, ...]) -> tuple[str, ...]:
-    """The first signal (when a shift started) and the latest ones."""
-    if len(signals) <= 5:
-        return signals
-    return (f"First: {signals[0]}", "…", *signals[-3:])
 
 
 def _compute(
@@ -415,14 +401,13 @@ def _compute(
         "forecast_text": forecast_text,
         "control": control,
         "control_text": control_text,
-        "signals": list(_signal_lines(signals)),
+        "signals": list(first_and_latest(signals)),
         "pareto": pareto_figure,
         "pareto_text": pareto_text,
         "breakdown": breakdown,
         "heatmap": _heatmap_section(heat_d, heat_p),
     }
-    payloads = [pio.to_json(v, validate=False) if isinstance(v, go.Figure) else json.dumps(v) for v in parts.values()]
-    return pd.DataFrame({"part": list(parts), "payload": payloads})
+    return pack(parts)
 
 
 def build_defects(
@@ -450,11 +435,11 @@ def build_defects(
             raise InvalidFilter(f"Unknown {what} '{str(value)[:30]}'; use one of {', '.join(allowed)}.")
     level = slice_.level(filters.plant_id)
     results = repo.fetch_many(_requests(filters, slice_, grain, level, pareto_by))
-    datasets = [_frame(r) for r in results]
+    datasets = [dataset(r) for r in results]
     options = {"grain": grain, "measure": measure, "pareto_by": pareto_by, "pareto_value": pareto_value, "level": level}
     key = {"filters": filters.cache_token(), "slice": slice_.cache_token(), **options}
     frame = repo.derived("defects_page", datasets, key, lambda: _compute(filters, slice_, datasets, **options))
-    parts = {name: json.loads(payload) for name, payload in zip(frame["part"], frame["payload"], strict=True)}
+    parts = unpack(frame)
     counts = datasets[7].frame
     return DefectsView(
         filters=filters,
@@ -486,9 +471,3 @@ def _scope_text(filters: Filters, slice_: DefectSlice) -> str:
     parts += [v for v in (slice_.line_id, slice_.product_id, slice_.defect_code) if v]
     parts += [v for v in (slice_.category_6m, slice_.severity) if v]
     return ", ".join(parts)
-
-
-def as_of_text(view: DefectsView) -> str:
-    """'Data as of 14:05' (or its stale form)."""
-    text = f"Data as of {format_time(view.as_of)}"
-    return f"{text} (last good copy: {view.stale})" if view.stale else text

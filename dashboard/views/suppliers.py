@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 import math
 
 import pandas as pd
 import plotly.graph_objects as go
-import plotly.io as pio
 
 from dashboard.datasets.interface import Dataset, DatasetRequest, Repository
 from dashboard.errors import DashboardError, InvalidFilter
@@ -27,7 +25,7 @@ from dashboard.filters import Filters
 from dashboard.metrics import spc
 from dashboard.metrics import suppliers as metrics
 from dashboard.metrics.defects import pareto
-from dashboard.views.formatting import format_time
+from dashboard.views.cached import dataset, first_and_latest, pack, unpack
 
 PPM_TARGET = 1500.0  # the supplier PPM KPI's target in the demo; the KPI definition's target wins
 OTD_TARGET = 95.0
@@ -70,16 +68,6 @@ class SupplierView:
     card: SupplierCard
     as_of: dt.datetime | None
     stale: str | None = None
-
-
-def _frame(result: Dataset | DashboardError) -> Dataset:
-    if isinstance(result, DashboardError):
-        raise result
-    return result
-
-
-def _json(value: object) -> str:
-    return pio.to_json(value, validate=False) if isinstance(value, go.Figure) else json.dumps(value, default=str)
 
 
 def _number(value: object, pattern: str = "{:,.0f}", missing: str = "–") -> str:
@@ -168,7 +156,7 @@ def build_scorecard(
         DatasetRequest.of("supplier_trend", filters, grain="week", commodity=commodity),
         DatasetRequest.of("kpi_definitions"),
     ]
-    datasets = [_frame(r) for r in repo.fetch_many(requests)]
+    datasets = [dataset(r) for r in repo.fetch_many(requests)]
     lots, scars, audits, trend, kpis = (d.frame for d in datasets)
 
     def compute() -> pd.DataFrame:
@@ -184,11 +172,11 @@ def build_scorecard(
                 card, ppm_target=_ppm_target(kpis), otd_target=OTD_TARGET, title="Quality against delivery"
             )
         parts = {"rows": _rows(card, trend), "funnel": funnel, "quadrant": quadrant, "summary": _summary(card, pooled)}
-        return pd.DataFrame({"part": list(parts), "payload": [_json(v) for v in parts.values()]})
+        return pack(parts)
 
     key = {"filters": filters.cache_token(), "commodity": commodity or "*"}
     frame = repo.derived("supplier_scorecard", [*datasets, repo.fetch("suppliers")], key, compute)
-    parts = {name: json.loads(payload) for name, payload in zip(frame["part"], frame["payload"], strict=True)}
+    parts = unpack(frame)
     rows = parts["rows"]
     if search:
         needle = search.casefold()
@@ -255,8 +243,7 @@ def _p_chart(days: pd.DataFrame, events: list[tuple[dt.datetime, str]], title: s
         "on the time axis."
     )
     signals = tuple(v.message for v in sorted(chart.violations, key=lambda v: (v.start_index, v.index)))
-    if len(signals) > 5:
-        signals = (f"First: {signals[0]}", "…", *signals[-3:])
+    signals = first_and_latest(signals)
     return figure, text, signals, trend
 
 
@@ -282,7 +269,7 @@ def build_supplier(filters: Filters, repo: Repository, supplier_id: str) -> Supp
         DatasetRequest.of("supplier_scars", filters, supplier_id=supplier_id),
         DatasetRequest.of("supplier_audits", filters, supplier_id=supplier_id),
     ]
-    datasets = [_frame(r) for r in repo.fetch_many(requests)]
+    datasets = [dataset(r) for r in repo.fetch_many(requests)]
     key = {"filters": filters.cache_token(), "supplier": supplier_id}
     frame = repo.derived(
         "supplier_page",
@@ -290,7 +277,7 @@ def build_supplier(filters: Filters, repo: Repository, supplier_id: str) -> Supp
         key,
         lambda: _supplier_parts(filters, supplier_id, datasets, suppliers),
     )
-    parts = {name: json.loads(payload) for name, payload in zip(frame["part"], frame["payload"], strict=True)}
+    parts = unpack(frame)
     as_of = min(d.fetched_at for d in datasets)
     trend = pd.DataFrame(parts["trend"])
     if not trend.empty:
@@ -419,10 +406,4 @@ def _supplier_parts(filters: Filters, supplier_id: str, datasets: list[Dataset],
         "trend": trend_rows,
         "part_rows": part_rows,
     }
-    return pd.DataFrame({"part": list(page), "payload": [_json(v) for v in page.values()]})
-
-
-def as_of_text(as_of: dt.datetime | None, stale: str | None) -> str:
-    """'Data as of 14:05' (or its stale form)."""
-    text = f"Data as of {format_time(as_of)}"
-    return f"{text} (last good copy: {stale})" if stale else text
+    return pack(page)
