@@ -593,3 +593,37 @@ def sparkline_text(values: Iterable[float | None]) -> str:
         return "".join(SPARK[3] if math.isfinite(v) else SPARK_GAP for v in array)
     levels = np.floor((array - low) / (high - low) * len(SPARK))
     return "".join(SPARK[min(int(k), len(SPARK) - 1)] if math.isfinite(k) else SPARK_GAP for k in levels)
+
+
+def lots_figure(weeks: pd.DataFrame, *, title: str, dark: bool = False, height: int = 320) -> go.Figure:
+    """Lots received per week (``bucket_date``, ``lots``, ``lots_on_time``), split into on-time
+    and late deliveries (stacked, each named in the legend and the hover, not by colour alone)."""
+    if weeks is None or weeks.empty:
+        return empty_figure("No lots received in this period", dark=dark, height=height)
+    dates = pd.to_datetime(weeks["bucket_date"]).dt.strftime("%Y-%m-%d").tolist()
+    lots = _floats(weeks, "lots")
+    on_time = np.minimum(_floats(weeks, "lots_on_time"), lots)
+    late = lots - on_time
+    labels = pd.to_datetime(weeks["bucket_date"]).dt.strftime("week of %d %b %Y").tolist()
+
+    def bars(name: str, values: np.ndarray, colour: str, pattern: str) -> dict:
+        return {
+            "type": "bar",
+            "name": name,
+            "x": dates,
+            "y": _numbers(values),
+            "marker": {"color": colour, "pattern": {"shape": pattern}},
+            "hovertext": [f"{label}: {value:g} lots {name.lower()}" for label, value in zip(labels, values, strict=True)],
+            "hoverinfo": "text",
+        }
+
+    data = [bars("On time", on_time, _series_colour(dark), ""), bars("Late", late, WARNING_COLOUR, "/")]
+    layout = _layout(
+        title,
+        dark,
+        height,
+        barmode="stack",
+        xaxis={"type": "date", "title": {"text": "Week received", "standoff": 14}, "automargin": True},
+        yaxis={"title": {"text": "Lots"}, "rangemode": "tozero"},
+    )
+    return figure_from_spec({"data": data, "layout": layout})

@@ -105,7 +105,13 @@ def render(view: SupplierView) -> html.Div:
             ),
             dbc.Row(
                 [
-                    dbc.Col(dcc.Graph(id=P + "parts", figure=view.parts, **graph), xl=6),
+                    dbc.Col(
+                        [
+                            dcc.Graph(id=P + "lots", figure=view.lots, **graph),
+                            dcc.Graph(id=P + "parts", figure=view.parts, **graph),
+                        ],
+                        xl=6,
+                    ),
                     dbc.Col(
                         [
                             html.H3("Supplier corrective action requests", className="h6"),

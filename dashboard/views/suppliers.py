@@ -63,6 +63,7 @@ class SupplierView:
     control_text: str
     signals: tuple[str, ...]
     parts: dict
+    lots: dict
     scars: list[dict]
     audits: list[dict]
     card: SupplierCard
@@ -268,6 +269,7 @@ def build_supplier(filters: Filters, repo: Repository, supplier_id: str) -> Supp
         DatasetRequest.of("supplier_parts", filters, supplier_id=supplier_id),
         DatasetRequest.of("supplier_scars", filters, supplier_id=supplier_id),
         DatasetRequest.of("supplier_audits", filters, supplier_id=supplier_id),
+        DatasetRequest.of("supplier_trend", filters, grain="week", supplier_id=supplier_id),
     ]
     datasets = [dataset(r) for r in repo.fetch_many(requests)]
     key = {"filters": filters.cache_token(), "supplier": supplier_id}
@@ -316,6 +318,7 @@ def build_supplier(filters: Filters, repo: Repository, supplier_id: str) -> Supp
         control_text=parts["control_text"],
         signals=tuple(parts["signals"]),
         parts=parts["parts"],
+        lots=parts["lots"],
         scars=parts["scars"],
         audits=parts["audits"],
         card=supplier_card,
@@ -326,7 +329,7 @@ def build_supplier(filters: Filters, repo: Repository, supplier_id: str) -> Supp
 
 def _supplier_parts(filters: Filters, supplier_id: str, datasets: list[Dataset], suppliers: pd.DataFrame) -> pd.DataFrame:
     """Every figure, number and list of one supplier's page, as JSON text per part (cached)."""
-    lots, scar_summary, audits_latest, days, parts, scars, audits = (d.frame for d in datasets)
+    lots, scar_summary, audits_latest, days, parts, scars, audits, weeks = (d.frame for d in datasets)
     card = metrics.scorecard(lots, scar_summary, audits_latest, suppliers)
     row = card[card["supplier_id"] == supplier_id]
     r = row.iloc[0] if not row.empty else None
@@ -400,6 +403,7 @@ def _supplier_parts(filters: Filters, supplier_id: str, datasets: list[Dataset],
         "control_text": control_text,
         "signals": list(signals),
         "parts": parts_figure,
+        "lots": figures.lots_figure(weeks, title="Lots received per week: on time and late"),
         "scars": scar_rows,
         "audits": audit_rows,
         "card": summary,

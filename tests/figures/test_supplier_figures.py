@@ -363,3 +363,18 @@ def test_a_tiny_supplier_far_above_does_not_squash_the_funnel() -> None:
     notes = [a["text"] for a in figure["layout"]["annotations"]]
     assert "TINY 60,000 ↑ (off scale)" in notes
     assert np.isclose(next(a["x"] for a in figure["layout"]["annotations"] if a["text"].startswith("TINY")), 2.0)
+
+
+def test_lots_figure_stacks_on_time_and_late_lots() -> None:
+    import pandas as pd
+
+    from dashboard.figures.suppliers import lots_figure
+
+    weeks = pd.DataFrame({"bucket_date": pd.to_datetime(["2026-09-07", "2026-09-14"]), "lots": [3, 2], "lots_on_time": [2, 2]})
+    figure = lots_figure(weeks, title="Lots").to_dict()
+    assert [t["name"] for t in figure["data"]] == ["On time", "Late"]
+    assert list(figure["data"][0]["y"]) == [2, 2] and list(figure["data"][1]["y"]) == [1, 0]
+    assert figure["layout"]["barmode"] == "stack"
+    assert figure["data"][1]["marker"]["pattern"]["shape"] == "/"  # late lots are hatched, not only amber
+    assert "week of 07 Sep 2026: 1 lots late" in figure["data"][1]["hovertext"][0]
+    assert lots_figure(weeks.iloc[:0], title="Lots").to_dict()["layout"]["annotations"]
