@@ -363,8 +363,8 @@ def forecast_figure(
 # --- Pareto ----------------------------------------------------------------------------------
 
 
-def _pareto_rows(pareto: pd.DataFrame, value: str, label_column: str, key_column: str) -> pd.DataFrame:
-    """Up to 25 bars: the first 24 codes and "Other (n codes)" summing the rest (key None)."""
+def _pareto_rows(pareto: pd.DataFrame, value: str, label_column: str, key_column: str, items: str) -> pd.DataFrame:
+    """Up to 25 bars: the first 24 items and "Other (n codes)" summing the rest (key None)."""
     rows = pd.DataFrame(
         {
             "key": pareto[key_column].tolist(),
@@ -381,7 +381,7 @@ def _pareto_rows(pareto: pd.DataFrame, value: str, label_column: str, key_column
     kept, rest = rows.iloc[: MAX_PARETO_BARS - 1], rows.iloc[MAX_PARETO_BARS - 1 :]
     other = {
         "key": None,
-        "label": f"Other ({len(rest)} codes)",
+        "label": f"Other ({len(rest)} {items})",
         "value": float(pd.to_numeric(rest["value"]).sum()),
         "share_pct": float(pd.to_numeric(rest["share_pct"]).sum()),
         "cumulative_pct": rest["cumulative_pct"].iloc[-1],
@@ -410,6 +410,7 @@ def pareto_figure(
     threshold_pct: float = 80.0,
     title: str | None = None,
     x_label: str = "Defect code",
+    items: str = "codes",
     dark: bool = False,
     height: int = 460,
 ) -> go.Figure:
@@ -424,7 +425,7 @@ def pareto_figure(
     """
     if not _has_values(pareto, value):
         return empty_figure("No defects recorded for these filters", dark=dark, height=height)
-    rows = _pareto_rows(pareto, value, label_column, key_column)
+    rows = _pareto_rows(pareto, value, label_column, key_column, items)
     x = [row.label if row.key is None else str(row.key) for row in rows.itertuples(index=False)]
     colours = [
         MUTED_COLOUR if k is None else VITAL_COLOUR if v else TRIVIAL_COLOUR
@@ -458,7 +459,13 @@ def pareto_figure(
     threshold = f"{threshold_pct:g} %"
     annotations = [
         _note(f"{threshold}", 1, threshold_pct, yref="y2", xanchor="right", yanchor="bottom", font={"color": TARGET_COLOUR}),
-        _note(f"{VITAL_MARK} vital few: the codes that make up the first {threshold}", 1, 1, xanchor="right", yanchor="bottom"),
+        _note(
+            f"{VITAL_MARK} vital few: the {_text(items)} that make up the first {threshold}",
+            1,
+            1,
+            xanchor="right",
+            yanchor="bottom",
+        ),
     ]
     layout = _layout(
         title or f"Pareto of {value_label}",

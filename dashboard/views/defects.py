@@ -327,6 +327,7 @@ def _pareto_section(frame: pd.DataFrame, pareto_by: str, pareto_value: str) -> t
         value=pareto_value,
         value_label=PARETO_VALUE[pareto_value],
         x_label=PARETO_BY[pareto_by],
+        items=plural,
         title=f"Pareto of {of_what} by {PARETO_BY[pareto_by].lower()}: click a bar to drill down",
     )
     sentence = vital_few_sentence(table, label_column="label", value=pareto_value, noun=noun, noun_plural=plural, of_what=of_what)

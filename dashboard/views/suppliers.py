@@ -344,7 +344,12 @@ def _supplier_parts(filters: Filters, supplier_id: str, datasets: list[Dataset],
             parts.rename(columns={"part_number": "key"}).assign(label=parts["part_number"]), key="key", value="units_rejected"
         )
         parts_figure = defect_figures.pareto_figure(
-            table, value="units_rejected", value_label="Units rejected", x_label="Part number", title="Rejected units by part"
+            table,
+            value="units_rejected",
+            value_label="Units rejected",
+            x_label="Part number",
+            items="parts",
+            title="Rejected units by part",
         )
     numbers: tuple[tuple[str, str], ...] = ()
     grade_text = "Not scored: no lots received in this period."
