@@ -16,7 +16,7 @@ from sqlalchemy.sql import Executable, FromClause
 from dashboard.drill import DefectSlice
 from dashboard.errors import InvalidFilter
 from dashboard.filters import Filters
-from dashboard.queries import defects, overview, spc, suppliers
+from dashboard.queries import defects, overview, spc, suppliers, voc
 from dashboard.queries.dialect import GRAINS
 
 Builder = Callable[..., Executable]
@@ -235,5 +235,74 @@ DATASETS.update(
         "supplier_parts": _of_supplier(suppliers.select_supplier_parts),
         "supplier_scars": _of_supplier(suppliers.select_supplier_scars),
         "supplier_audits": _of_supplier(suppliers.select_supplier_audits),
+    }
+)
+
+
+# --- Voice-of-the-customer page -------------------------------------------------------------
+
+MAX_VOC_SLICE_LENGTH = 32  # channel, region and product_id of the page's slice
+MAX_DEFECT_CODE_LENGTH = 16  # schema: defect_codes.defect_code String(16)
+
+
+def _optional_code(params: Mapping[str, Any], name: str, max_length: int) -> str | None:
+    value = params.get(name)
+    if value is not None and (not isinstance(value, str) or not 1 <= len(value) <= max_length):
+        raise InvalidFilter(f"{name} must be a code of 1 to {max_length} characters.")
+    return value
+
+
+def _voc_slice(params: Mapping[str, Any]) -> tuple[str | None, str | None, str | None]:
+    channel, region, product_id = (_optional_code(params, name, MAX_VOC_SLICE_LENGTH) for name in voc.SLICES)
+    return channel, region, product_id
+
+
+def _voc_trend_by(params: Mapping[str, Any]) -> str | None:
+    if params.get("by") is None:
+        return None
+    return _choice(params, "by", voc.TREND_BY, "channel")
+
+
+def _feedback_trend(tables: Mapping[str, FromClause], filters: Filters | None, **params: Any) -> Executable:
+    return voc.select_feedback_trend(tables, _needs_filters(filters), _grain(params), _voc_trend_by(params), *_voc_slice(params))
+
+
+def _feedback_breakdown(tables: Mapping[str, FromClause], filters: Filters | None, **params: Any) -> Executable:
+    by = _choice(params, "by", voc.BREAKDOWNS, "channel")
+    return voc.select_feedback_breakdown(tables, _needs_filters(filters), by, *_voc_slice(params))
+
+
+def _complaints_by_code(tables: Mapping[str, FromClause], filters: Filters | None, **params: Any) -> Executable:
+    return voc.select_complaints_by_code(tables, _needs_filters(filters), *_voc_slice(params))
+
+
+def _of_code(builder: Callable[..., Executable]) -> Builder:
+    def build(tables: Mapping[str, FromClause], filters: Filters | None, **params: Any) -> Executable:
+        return builder(
+            tables, _needs_filters(filters), _grain(params), _optional_code(params, "defect_code", MAX_DEFECT_CODE_LENGTH)
+        )
+
+    return build
+
+
+def _shipped(tables: Mapping[str, FromClause], filters: Filters | None, **params: Any) -> Executable:
+    return voc.select_shipped(tables, _needs_filters(filters), _optional_code(params, "product_id", MAX_VOC_SLICE_LENGTH))
+
+
+def _comments(tables: Mapping[str, FromClause], filters: Filters | None, **params: Any) -> Executable:
+    return voc.select_comments(tables, _needs_filters(filters), *_voc_slice(params), _flag(params, "complaint_only", False))
+
+
+DATASETS.update(
+    {
+        "feedback_trend": _feedback_trend,
+        "feedback_breakdown": _feedback_breakdown,
+        "complaints_by_code": _complaints_by_code,
+        "complaint_trend": _of_code(voc.select_complaint_trend),
+        "internal_defect_trend": _of_code(voc.select_internal_defect_trend),
+        "inspected_trend": _summary(voc.select_inspected_trend),
+        "shipped": _shipped,
+        "comments": _comments,
+        "feedback_dimensions": lambda tables, filters, **params: voc.select_feedback_dimensions(tables),
     }
 )

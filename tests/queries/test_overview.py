@@ -93,7 +93,8 @@ def test_user_values_are_always_bound_never_in_the_sql_text(name: str, dialect) 
     text, bound = sql(DATASETS[name](TABLES, filters, **params), dialect)
     assert "DROP TABLE" not in text and "2026-03" not in text
     if (
-        # suppliers ignores the filters; SCARs and supplier audits have no plant, so the plant filter does not apply
+        # suppliers and feedback_dimensions ignore the filters;
+        # SCARs and supplier audits have no plant, so the plant filter does not apply
         name
         not in (
             "plants",
@@ -107,6 +108,7 @@ def test_user_values_are_always_bound_never_in_the_sql_text(name: str, dialect) 
             "supplier_latest_audit",
             "supplier_scars",
             "supplier_audits",
+            "feedback_dimensions",
         )
         or name == "spc_measurements"
     ):
