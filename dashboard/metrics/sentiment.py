@@ -439,3 +439,10 @@ def theme_trend(
     buckets = counts.resample(freq, label="left", closed="left").sum()
     result = buckets.rename_axis("bucket_date").reset_index()
     return result.astype({"comments": "int64", "total": "int64"})
+
+
+def driving_words_of(texts: Iterable[object]) -> list[list[tuple[str, float]]]:
+    """:func:`driving_words` of each text, with one analyzer for them all (loading VADER's
+    lexicon costs milliseconds; a table of comments should pay it once)."""
+    analyzer = SentimentIntensityAnalyzer()
+    return [driving_words(text, analyzer=analyzer) for text in texts]

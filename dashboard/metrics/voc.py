@@ -335,7 +335,7 @@ def lead_lag(
     d_follow = np.diff(follow)
     rows = []
     for lag in range(int(max_lag) + 1):
-        x = d_lead[: len(d_lead) - lag] if lag else d_lead
+        x = d_lead[: max(len(d_lead) - lag, 0)]  # a lag longer than the series leaves no pairs
         y = d_follow[lag:]
         ok = np.isfinite(x) & np.isfinite(y)
         pairs = int(ok.sum())

@@ -366,3 +366,10 @@ def test_theme_trend_weeks_start_on_monday() -> None:
     assert monthly["comments"].tolist() == [3] and monthly["total"].tolist() == [10]
     no_dates = sentiment.theme_trend(_corpus().assign(received_date=pd.NaT), "screen")
     assert no_dates.empty and list(no_dates.columns) == list(sentiment.TREND_COLUMNS)
+
+
+def test_driving_words_of_many_texts_match_one_by_one() -> None:
+    from dashboard.metrics.sentiment import driving_words, driving_words_of
+
+    texts = ["VADER is smart, handsome, and funny.", None, "Terrible seal, very disappointed"]
+    assert driving_words_of(texts) == [driving_words(t) for t in texts]

@@ -274,3 +274,14 @@ def test_lead_lag_refuses_bad_input() -> None:
         voc.lead_lag(series, series, max_lag=-1)
     with pytest.raises(ValueError, match="max_lag"):
         voc.lead_lag(series, series, max_lag=2.5)  # type: ignore[arg-type]
+
+
+def test_lags_longer_than_the_series_leave_no_pairs() -> None:
+    import pandas as pd
+
+    from dashboard.metrics.voc import lead_lag
+
+    weeks = pd.date_range("2026-03-02", periods=4, freq="W-MON")
+    result = lead_lag(pd.Series([1.0, 2.0, 1.0, 3.0], index=weeks), pd.Series([0.0, 1.0, 0.0, 2.0], index=weeks), 8)
+    assert result.best_lag is None
+    assert result.table["pairs"].tolist()[-1] == 0

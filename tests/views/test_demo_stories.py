@@ -93,3 +93,11 @@ def test_defects_drill_finds_the_step_change_from_its_week(repo) -> None:
     year = Filters("12m", END - dt.timedelta(days=364), END, "P02")
     view = build_defects(year, DefectSlice(line_id="P02-L03", defect_code="D08"), repo)
     assert view.signals[0] == "First: Western Electric 1: 1 point more than 3σ above the centre line on Week of 27 Jul 2026"
+
+
+def test_the_complaint_surge_is_tied_to_d12_and_led_by_internal_defects(repo) -> None:
+    from dashboard.views.voc import build_voc
+
+    view = build_voc(Filters("12m", END - dt.timedelta(days=364), END), repo)
+    assert view.code == "D12"  # story 4: the most complained-of code
+    assert "D12 complaints follow its internal defect rate by about 3 weeks" in view.lag_text
