@@ -922,3 +922,36 @@ def complaints_by_code_figure(
         annotations=annotations,
     )
     return figure_from_spec({"data": [bars, previous], "layout": layout})
+
+
+def theme_trend_figure(trend: pd.DataFrame, *, theme: str, dark: bool = False, height: int = 300) -> go.Figure:
+    """Comments about ``theme`` per week (bars; ``bucket_date``, ``comments``, ``total`` as from
+    ``metrics.sentiment.theme_trend``), with the hover giving the share of all comments that week."""
+    if trend is None or trend.empty:
+        return empty_figure(f"No comments about “{theme}” in this period", dark=dark, height=height)
+    dates = pd.to_datetime(trend["bucket_date"])
+    counts = trend["comments"].astype(float).to_numpy()
+    totals = trend["total"].astype(float).to_numpy()
+    hover = [
+        f"Week of {d:%d %b %Y}: {c:g} of {t:g} comments ({100 * c / t:.0f} %)" if t else f"Week of {d:%d %b %Y}: no comments"
+        for d, c, t in zip(dates, counts, totals, strict=True)
+    ]
+    data = [
+        {
+            "type": "bar",
+            "name": "Comments",
+            "x": dates.dt.strftime("%Y-%m-%d").tolist(),
+            "y": counts.tolist(),
+            "hovertext": hover,
+            "hoverinfo": "text",
+        }
+    ]
+    layout = _layout(
+        f"Comments about “{_text(theme)}” per week",
+        dark,
+        height,
+        legend=False,
+        xaxis={"type": "date", "title": {"text": "Week starting"}},
+        yaxis={"title": {"text": "Comments"}, "rangemode": "tozero"},
+    )
+    return figure_from_spec({"data": data, "layout": layout})

@@ -47,6 +47,7 @@ lag, is not causation: it says the two series move together, not that one drives
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import numpy as np
 import pandas as pd
@@ -350,3 +351,42 @@ def lead_lag(
         best = int(np.nanargmax(r_values))
         return LagResult(int(table["lag"].iloc[best]), float(r_values[best]), table)
     return LagResult(None, float("nan"), table)
+
+
+# --- Suggested defect codes --------------------------------------------------------------------
+
+_WORD = re.compile(r"[a-z]+")
+_GENERIC = frozenset({"out", "of", "on", "the", "and", "a", "an", "in", "wrong", "incorrect", "damage", "damaged", "test"})
+
+
+def _keywords(text: object) -> set[str]:
+    words = _WORD.findall(str(text).lower()) if isinstance(text, str) else []
+    return {w for w in words if len(w) > 2 and w not in _GENERIC}
+
+
+def suggest_codes(texts: pd.Series, codes: pd.DataFrame, *, min_share: float = 0.5) -> pd.DataFrame:
+    """A suggested defect code for each complaint text without one: the code whose description's
+    keywords (words of three letters or more, without generic words such as "wrong" or "damage")
+    appear in the text, the most of them and at least ``min_share`` of them; ties go to the code
+    with more matched words, then the lower code. Columns: ``suggested_code`` (None when nothing
+    matches) and ``matched`` (the words that matched). A suggestion, for a person to confirm:
+    it reads words, not meaning.
+
+    ``codes`` has ``defect_code`` and ``defect_description``.
+    """
+    vocab = [(str(code), _keywords(text)) for code, text in zip(codes["defect_code"], codes["defect_description"], strict=True)]
+    vocab = [(code, words) for code, words in vocab if words]
+    suggested, matched = [], []
+    for text in texts:
+        words = _keywords(text)
+        best: tuple[int, float, str] | None = None
+        for code, keys in vocab:
+            hits = keys & words
+            share = len(hits) / len(keys)
+            if hits and share >= min_share and (best is None or (len(hits), share) > best[:2]):
+                best = (len(hits), share, code)
+        suggested.append(None if best is None else best[2])
+        matched.append("" if best is None else ", ".join(sorted(dict(vocab)[best[2]] & words)))
+    return pd.DataFrame(
+        {"suggested_code": pd.Series(suggested, index=texts.index, dtype=object), "matched": matched}, index=texts.index
+    )

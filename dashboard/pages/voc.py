@@ -126,6 +126,11 @@ def layout(**params: object) -> html.Div:
                 [
                     html.H2(id=COMMENTS_TITLE, className="h5 mt-4 mb-1"),
                     dbc.Button("Show all comments", id=P + "clear-theme", size="sm", color="link", className="p-0 mb-2"),
+                    html.P(
+                        "Click a theme or a defect code above to read its comments. Complaints without a code show a "
+                        "suggested one, e.g. “D12? (leak, seal)”, from the words of the code's description.",
+                        className="small text-muted mb-1",
+                    ),
                     dbc.Input(id=SEARCH, type="search", placeholder="Search the comments", debounce=False, className="mb-2"),
                     dag.AgGrid(
                         id=GRID,
@@ -208,6 +213,7 @@ def render(view: VocView) -> list:
             className="g-3 mt-1",
         ),
         html.P(view.scoring_text, className="small text-muted", id=P + "scoring"),
+        dcc.Graph(id=P + "theme-trend", figure=view.theme_trend, config=GRAPH) if view.theme_trend else None,
     ]
 
 
@@ -236,6 +242,7 @@ def update_voc(query: object, _refreshes: object) -> tuple:
             breakdown_by=_text(params, "breakdown") or "channel",
             code=_text(params, "code"),
             theme=_text(params, "theme"),
+            comments_of_code=_text(params, "code") is not None,
         )
     except DashboardError as error:
         return [error_state(str(error)), *_static_graphs()], None, [], "", ""
@@ -277,7 +284,7 @@ def to_url(themes: object, complaints: object, _clear: object, *values: object) 
             return dash.no_update
         changes = {"theme": key[:64]} if trigger == P + "themes" else {"code": key[:16]}
     elif trigger == P + "clear-theme":
-        changes = {"theme": None}
+        changes = {"theme": None, "code": None}
     else:
         defaults = {"by": "all", "breakdown": "channel"}
         for name, value in zip(("channel", "region", "product", "by", "breakdown", "code"), chosen, strict=True):

@@ -60,6 +60,7 @@ class VocView:
     theme: str | None
     comments: list[dict]
     comments_text: str
+    theme_trend: dict | None
     scoring_text: str
     as_of: dt.datetime | None
     stale: str | None = None
@@ -229,6 +230,7 @@ def build_voc(
     breakdown_by: str = "channel",
     code: str | None = None,
     theme: str | None = None,
+    comments_of_code: bool = False,
 ) -> VocView:
     """The page for ``filters`` and ``slice_``; ``code`` chooses the defect code to line up
     (default: the code with the most complaints), ``theme`` narrows the comments table."""
@@ -320,15 +322,20 @@ def build_voc(
         "code": code or "*",
     }
     parts = unpack(repo.derived("voc_page", [*datasets, *lag_sets], key, compute))
+    narrowed_code = code if comments_of_code else None
+
+    def comment_parts() -> pd.DataFrame:
+        rows, text = _comment_rows(scored, theme, narrowed_code, codes)
+        trend = (
+            figures.theme_trend_figure(sentiment.theme_trend(scored, theme), theme=theme) if theme and not scored.empty else None
+        )
+        return pack({"rows": rows, "text": text, "theme_trend": trend})
+
     listed = unpack(
         repo.derived(
-            "voc_comments",
-            [datasets[4]],
-            {"theme": theme or "*"},
-            lambda: pack(dict(zip(("rows", "text"), _comment_rows(scored, theme), strict=True))),
+            "voc_comments", [datasets[4], datasets[5]], {"theme": theme or "*", "code": narrowed_code or "*"}, comment_parts
         )
     )
-    rows, comments_text = listed["rows"], listed["text"]
     return VocView(
         filters=filters,
         headlines=tuple(tuple(h) for h in parts["headlines"]),
@@ -343,8 +350,9 @@ def build_voc(
         lag_text=parts["lag_text"],
         code=code,
         theme=theme,
-        comments=rows,
-        comments_text=comments_text,
+        comments=listed["rows"],
+        comments_text=listed["text"],
+        theme_trend=listed["theme_trend"],
         scoring_text=parts["scoring_text"],
         as_of=min(d.fetched_at for d in datasets),
         stale=next((d.problem for d in datasets if d.stale), None),
@@ -364,17 +372,29 @@ def _scoring_text(scored: pd.DataFrame) -> str:
     return text
 
 
-def _comment_rows(scored: pd.DataFrame, theme: str | None) -> tuple[list[dict], str]:
+def _suggested(suggestions: pd.DataFrame, index: object) -> str:
+    if index not in suggestions.index or suggestions.at[index, "suggested_code"] is None:
+        return ""
+    return f"{suggestions.at[index, 'suggested_code']}? ({suggestions.at[index, 'matched']})"
+
+
+def _comment_rows(scored: pd.DataFrame, theme: str | None, code: str | None, codes: pd.DataFrame) -> tuple[list[dict], str]:
+    """The comments table (newest first, at most ``MAX_COMMENTS``), narrowed to a theme and/or a
+    defect code, with a suggested code for complaints that have none."""
     if scored.empty:
         return [], "No comments in this period."
     shown = scored
     if theme:
-        shown = scored[sentiment.comments_with(scored, theme).to_numpy()]
+        shown = shown[sentiment.comments_with(shown, theme).to_numpy()]
+    if code:
+        shown = shown[(shown["defect_code"] == code).to_numpy()]
     total = len(shown)
     shown = shown.head(MAX_COMMENTS)
+    unmapped = shown["is_complaint"].astype(bool) & shown["defect_code"].isna()
+    suggestions = voc.suggest_codes(shown.loc[unmapped, "comment_text"], codes)
     rows = []
     drivers = sentiment.driving_words_of(shown["comment_text"])
-    for r, words in zip(shown.itertuples(index=False), drivers, strict=True):
+    for index, r, words in zip(shown.index, shown.itertuples(index=False), drivers, strict=True):
         rows.append(
             {
                 "date": str(r.received_date)[:10],
@@ -383,12 +403,13 @@ def _comment_rows(scored: pd.DataFrame, theme: str | None) -> tuple[list[dict], 
                 "product": r.product_id if isinstance(r.product_id, str) else "",
                 "nps": None if pd.isna(r.nps_score) else int(r.nps_score),
                 "complaint": "complaint" if r.is_complaint else "",
-                "code": r.defect_code if isinstance(r.defect_code, str) else "",
+                "code": r.defect_code if isinstance(r.defect_code, str) else _suggested(suggestions, index),
                 "sentiment": r.not_scored if pd.isna(r.compound) else f"{r.sentiment} ({r.compound:+.2f})",
                 "drivers": ", ".join(f"{w} ({v:+.1f})" for w, v in words[:6]),
                 "text": r.comment_text[:2000] if isinstance(r.comment_text, str) else "",
             }
         )
-    about = f"about “{theme}”" if theme else "in this period"
+    about = " and ".join(part for part in (f"about “{theme}”" if theme else "", f"on {code}" if code else "") if part)
+    about = about or "in this period"
     text = f"{total:,} comments {about}" + (f"; the newest {MAX_COMMENTS:,} are listed" if total > MAX_COMMENTS else "") + "."
     return rows, text

@@ -405,3 +405,16 @@ def test_dark_template_for_wall_screens() -> None:
     ]
     for figure in figures:
         assert valid(figure)["layout"]["template"]["layout"]["paper_bgcolor"] != light
+
+
+def test_theme_trend_counts_per_week_with_the_share_in_the_hover() -> None:
+    import pandas as pd
+
+    from dashboard.figures.voc import theme_trend_figure
+
+    trend = pd.DataFrame({"bucket_date": pd.to_datetime(["2026-09-07", "2026-09-14"]), "comments": [3, 0], "total": [12, 0]})
+    figure = theme_trend_figure(trend, theme="seal <leak>").to_dict()
+    assert list(figure["data"][0]["y"]) == [3, 0]
+    assert figure["data"][0]["hovertext"] == ["Week of 07 Sep 2026: 3 of 12 comments (25 %)", "Week of 14 Sep 2026: no comments"]
+    assert "<leak>" not in figure["layout"]["title"]["text"]
+    assert theme_trend_figure(trend.iloc[:0], theme="x").to_dict()["layout"]["annotations"]

@@ -285,3 +285,29 @@ def test_lags_longer_than_the_series_leave_no_pairs() -> None:
     result = lead_lag(pd.Series([1.0, 2.0, 1.0, 3.0], index=weeks), pd.Series([0.0, 1.0, 0.0, 2.0], index=weeks), 8)
     assert result.best_lag is None
     assert result.table["pairs"].tolist()[-1] == 0
+
+
+def test_suggested_codes_match_description_keywords() -> None:
+    import pandas as pd
+
+    from dashboard.metrics.voc import suggest_codes
+
+    codes = pd.DataFrame(
+        {
+            "defect_code": ["D01", "D08", "D12", "D27"],
+            "defect_description": ["Surface scratch", "Bore diameter out of tolerance", "Seal leak", "Packaging damage"],
+        }
+    )
+    texts = pd.Series(
+        [
+            "Field return: seal leak in the last delivery.",
+            "Deep scratch on the surface of two housings",
+            "The bore is out of tolerance",  # 2 of its 3 keywords (bore, diameter, tolerance)
+            "Box arrived with packaging torn",
+            "Great service, thanks!",
+            None,
+        ]
+    )
+    result = suggest_codes(texts, codes)
+    assert result["suggested_code"].tolist() == ["D12", "D01", "D08", "D27", None, None]
+    assert result["matched"].tolist()[:2] == ["leak, seal", "scratch, surface"]

@@ -67,3 +67,11 @@ def test_a_warm_page_is_served_from_the_cache(repo) -> None:
     queries = repo.queries_run
     build_voc(MARCH, repo, by="channel")
     assert repo.queries_run == queries
+
+
+def test_a_chosen_code_narrows_the_comments_and_a_theme_has_its_weekly_trend(repo) -> None:
+    view = build_voc(MARCH, repo, code="D01", comments_of_code=True, theme="scratched")
+    assert [row["code"] for row in view.comments] == ["D01"]
+    assert view.comments_text.startswith("1 comments about “scratched” and on D01")
+    assert view.theme_trend is not None and view.theme_trend["data"][0]["y"] == [1]
+    assert build_voc(MARCH, repo).theme_trend is None
