@@ -38,7 +38,6 @@ CONTROLS = {
     for name in ("grain", "measure", "pareto-by", "pareto-value", "line", "product", "code", "category", "severity")
 }
 PAGE_KEYS = ("grain", "measure", "pareto", "value", *SLICE_KEYS)
-CLICKABLE = (P + "breakdown", P + "pareto", P + "heatmap")
 
 COLUMN_DEFS = [
     {

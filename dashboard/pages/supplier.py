@@ -124,6 +124,7 @@ def render(view: SupplierView) -> html.Div:
                                 style={"height": "230px"},
                                 className="ag-theme-quartz",
                             ),
+                            dcc.Graph(id=P + "codes", figure=view.codes, **graph),
                             html.H3("Audits", className="h6 mt-3"),
                             dag.AgGrid(
                                 id=P + "audits",

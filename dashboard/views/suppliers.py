@@ -64,6 +64,7 @@ class SupplierView:
     signals: tuple[str, ...]
     parts: dict
     lots: dict
+    codes: dict
     scars: list[dict]
     audits: list[dict]
     card: SupplierCard
@@ -319,11 +320,24 @@ def build_supplier(filters: Filters, repo: Repository, supplier_id: str) -> Supp
         signals=tuple(parts["signals"]),
         parts=parts["parts"],
         lots=parts["lots"],
+        codes=parts["codes"],
         scars=parts["scars"],
         audits=parts["audits"],
         card=supplier_card,
         as_of=as_of,
         stale=next((d.problem for d in datasets if d.stale), None),
+    )
+
+
+def _scar_codes_figure(scars: pd.DataFrame) -> go.Figure:
+    """SCARs by defect code: the canonical schema codes a SCAR, not each rejected unit."""
+    coded = scars[scars["defect_code"].notna()] if not scars.empty else scars
+    if coded.empty:
+        return empty_figure("No SCAR with a defect code in this period.", height=300)
+    counts = coded.groupby("defect_code").agg(scars=("scar_id", "count"), label=("defect_description", "first")).reset_index()
+    table = pareto(counts.rename(columns={"defect_code": "key"}), key="key", value="scars")
+    return defect_figures.pareto_figure(
+        table, value="scars", value_label="SCARs", x_label="Defect code", title="SCARs by defect code", height=300
     )
 
 
@@ -409,6 +423,7 @@ def _supplier_parts(filters: Filters, supplier_id: str, datasets: list[Dataset],
         "signals": list(signals),
         "parts": parts_figure,
         "lots": figures.lots_figure(weeks, title="Lots received per week: on time and late"),
+        "codes": _scar_codes_figure(scars),
         "scars": scar_rows,
         "audits": audit_rows,
         "card": summary,

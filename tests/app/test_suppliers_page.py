@@ -105,3 +105,29 @@ def test_the_pdf_refuses_bad_requests_with_a_sentence(client, url: str, status: 
     response = client.get(url)
     assert response.status_code == status
     assert message in response.get_data(as_text=True)
+
+
+def test_scars_are_counted_by_defect_code(client, seeded_sqlite: str) -> None:
+    import datetime as dt
+
+    import sqlalchemy as sa
+
+    from dashboard.sources import schema
+
+    engine = sa.create_engine(seeded_sqlite)
+    with engine.begin() as conn:
+        conn.execute(
+            schema.scars.insert(),
+            {
+                "supplier_id": "S001",
+                "defect_code": "D01",
+                "opened_date": dt.date(2026, 3, 6),
+                "due_date": dt.date(2026, 3, 20),
+                "closed_date": None,
+                "scar_status": "open",
+                "description": "Scratched housings",
+            },
+        )
+    engine.dispose()
+    text = str(supplier(client, {**MARCH, "supplier": "S001"}).get_json())
+    assert "SCARs by defect code" in text and "'D01'" in text
