@@ -12,14 +12,21 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from html import escape
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.figures.common import days as _days
+from dashboard.figures.common import iso as _iso
+from dashboard.figures.common import note as _note
+from dashboard.figures.common import page_layout as _layout
+from dashboard.figures.common import plain as _text
+from dashboard.figures.common import rgba as _rgba
+from dashboard.figures.common import series_colour as _series_colour
+from dashboard.figures.common import stamps as _stamps
 from dashboard.figures.empty import empty_figure
-from dashboard.figures.theme import PALETTE, STATUS_COLOURS, figure_from_spec, template, template_json
+from dashboard.figures.theme import PALETTE, STATUS_COLOURS, figure_from_spec, template
 
 TARGET_COLOUR, FORECAST_COLOUR = PALETTE[3], PALETTE[1]
 MUTED_COLOUR = STATUS_COLOURS["no_data"]  # the previous period and the Pareto's "Other" bar
@@ -34,15 +41,6 @@ EVENT_KINDS = {
     "supplier-change": ("Supplier change", "square", PALETTE[1]),
 }
 EVENT_LABEL_CHARACTERS = 22
-
-
-def _series_colour(dark: bool) -> str:
-    """The measured values' colour: blue, or sky blue on the dark wall-screen template (as the control chart)."""
-    return PALETTE[5] if dark else PALETTE[0]
-
-
-def _text(value: object) -> str:
-    return escape(str(value), quote=False)
 
 
 def _fmt(value: object) -> str:
@@ -65,34 +63,8 @@ def _numbers(values: Sequence[float] | pd.Series | np.ndarray) -> list[float | N
     return [float(v) if math.isfinite(v) else None for v in array]
 
 
-def _stamps(values: object) -> pd.DatetimeIndex:
-    stamps = pd.DatetimeIndex(pd.to_datetime(pd.Series(values, dtype=object).reset_index(drop=True)))
-    return stamps.tz_localize(None) if stamps.tz is not None else stamps
-
-
-def _iso(stamps: pd.DatetimeIndex) -> list[str]:
-    """Dates for a plotly date axis: the day alone when every stamp is at midnight."""
-    daily = bool((stamps.normalize() == stamps).all())
-    text = np.datetime_as_string(stamps.to_numpy(dtype="datetime64[s]"), unit="D" if daily else "s")
-    return [t.replace("T", " ") for t in text.tolist()]
-
-
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def _days(stamps: pd.DatetimeIndex) -> list[str]:
-    """Dates as people read them, "3 Aug 2026" (built in bulk: strftime per point is slow)."""
-    parts = zip(stamps.day.tolist(), stamps.month.tolist(), stamps.year.tolist(), strict=True)
-    return [f"{day} {MONTHS[month - 1]} {year}" for day, month, year in parts]
-
-
 def _unit(unit_label: str) -> str:
     return f" {_text(unit_label)}" if unit_label else ""
-
-
-def _rgba(colour: str, alpha: float) -> str:
-    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({red}, {green}, {blue}, {alpha})"
 
 
 def _has_values(frame: pd.DataFrame | None, column: str) -> bool:
@@ -102,25 +74,6 @@ def _has_values(frame: pd.DataFrame | None, column: str) -> bool:
         and column in frame
         and bool(pd.to_numeric(frame[column], errors="coerce").notna().any())
     )
-
-
-def _layout(title: str, dark: bool, height: int, *, legend: bool = True, right: int = 24, **more: object) -> dict:
-    """The shared layout: template, title at the top left, horizontal legend along the bottom."""
-    scale = template(dark).layout.font.size / 13
-    return {
-        "template": template_json(dark),
-        "height": height,
-        "title": {"text": _text(title), "x": 0, "xref": "paper", "xanchor": "left"},
-        "margin": {"l": round(72 * scale), "r": round(right * scale), "t": round(72 * scale), "b": round(96 * scale)},
-        "hovermode": "closest",
-        "showlegend": legend,
-        "legend": {"orientation": "h", "x": 0, "y": 0, "yref": "container", "yanchor": "bottom"},
-        **more,
-    }
-
-
-def _note(text: str, x: object, y: float, *, xref: str = "paper", yref: str = "paper", **options: object) -> dict:
-    return {"text": text, "x": x, "xref": xref, "y": y, "yref": yref, "showarrow": False, **options}
 
 
 def _vertical(x: object, colour: str, dash: str) -> dict:

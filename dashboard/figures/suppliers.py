@@ -21,14 +21,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from html import escape
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.figures.common import floats as _floats
+from dashboard.figures.common import note as _note
+from dashboard.figures.common import page_layout as _layout
+from dashboard.figures.common import plain as _text
+from dashboard.figures.common import rgba as _rgba
+from dashboard.figures.common import series_colour as _series_colour
 from dashboard.figures.empty import empty_figure
-from dashboard.figures.theme import PALETTE, STATUS_COLOURS, figure_from_spec, template, template_json
+from dashboard.figures.theme import PALETTE, STATUS_COLOURS, figure_from_spec, template
 
 CENTRE_COLOUR = PALETTE[2]
 WARNING_COLOUR = PALETTE[1]  # amber: above the 95 % limit
@@ -62,10 +67,6 @@ TOO_LITTLE_DATA = "Hollow: too little data"
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _text(value: object) -> str:
-    return escape(str(value), quote=False)
-
-
 def _short(value: object, characters: int = NAME_CHARACTERS) -> str:
     text = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
     return text if len(text) <= characters else text[: characters - 1] + "…"
@@ -78,12 +79,6 @@ def _fmt(value: object, decimals: int = 0) -> str:
     except (TypeError, ValueError):
         return "–"
     return f"{number:,.{decimals}f}" if math.isfinite(number) else "–"
-
-
-def _floats(frame: pd.DataFrame, column: str) -> np.ndarray:
-    if column not in frame:
-        return np.full(len(frame), np.nan)
-    return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
 
 
 def _numbers(values: np.ndarray) -> list[float | None]:
@@ -101,36 +96,8 @@ def _grade(value: object) -> str:
     return str(value).strip().upper() if isinstance(value, str) and value.strip() else ""
 
 
-def _rgba(colour: str, alpha: float) -> str:
-    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({red}, {green}, {blue}, {alpha})"
-
-
-def _series_colour(dark: bool) -> str:
-    return PALETTE[5] if dark else PALETTE[0]
-
-
 def _open(symbol: str, hollow: bool) -> str:
     return f"{symbol}-open" if hollow else symbol
-
-
-def _layout(title: str, dark: bool, height: int, *, legend: bool = True, right: int = 24, **more: object) -> dict:
-    """The shared layout (as the defects view): title top left, horizontal legend along the bottom."""
-    scale = template(dark).layout.font.size / 13
-    return {
-        "template": template_json(dark),
-        "height": height,
-        "title": {"text": _text(title), "x": 0, "xref": "paper", "xanchor": "left"},
-        "margin": {"l": round(72 * scale), "r": round(right * scale), "t": round(72 * scale), "b": round(96 * scale)},
-        "hovermode": "closest",
-        "showlegend": legend,
-        "legend": {"orientation": "h", "x": 0, "y": 0, "yref": "container", "yanchor": "bottom"},
-        **more,
-    }
-
-
-def _note(text: str, x: float, y: float, *, xref: str = "paper", yref: str = "paper", **options: object) -> dict:
-    return {"text": text, "x": x, "xref": xref, "y": y, "yref": yref, "showarrow": False, **options}
 
 
 def _dashed(colour: str, *, x: float | None = None, y: float | None = None) -> dict:

@@ -15,14 +15,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from html import escape
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.figures.common import days as _days
+from dashboard.figures.common import floats as _floats
+from dashboard.figures.common import iso as _iso
+from dashboard.figures.common import note as _note
+from dashboard.figures.common import page_layout as _layout
+from dashboard.figures.common import plain as _text
+from dashboard.figures.common import rgba as _rgba
+from dashboard.figures.common import series_colour as _series_colour
+from dashboard.figures.common import stamps as _stamps
 from dashboard.figures.empty import empty_figure
-from dashboard.figures.theme import PALETTE, STATUS_COLOURS, figure_from_spec, template, template_json
+from dashboard.figures.theme import PALETTE, STATUS_COLOURS, figure_from_spec, template
 
 MUTED_COLOUR = STATUS_COLOURS["no_data"]
 SENTIMENT_COLOURS = {"negative": PALETTE[3], "neutral": MUTED_COLOUR, "positive": PALETTE[2]}
@@ -44,10 +52,6 @@ SERIES_COLOURS_DARK = (PALETTE[5], PALETTE[1], PALETTE[2], PALETTE[3], PALETTE[4
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _text(value: object) -> str:
-    return escape(str(value), quote=False)
 
 
 def _fmt(value: object) -> str:
@@ -83,46 +87,9 @@ def _n(value: object) -> str:
     return f"n = {_fmt(value)}"
 
 
-def _floats(frame: pd.DataFrame, column: str) -> np.ndarray:
-    if column not in frame:
-        return np.full(len(frame), np.nan)
-    return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
-
-
 def _numbers(values: Sequence[float] | np.ndarray | pd.Series) -> list[float | None]:
     """Floats for JSON, missing values as None (a gap, never zero)."""
     return [float(v) if math.isfinite(v) else None for v in np.asarray(values, dtype=float)]
-
-
-def _stamps(values: object) -> pd.DatetimeIndex:
-    stamps = pd.DatetimeIndex(pd.to_datetime(pd.Series(values, dtype=object).reset_index(drop=True)))
-    return stamps.tz_localize(None) if stamps.tz is not None else stamps
-
-
-def _iso(stamps: pd.DatetimeIndex) -> list[str]:
-    """Dates for a plotly date axis: the day alone when every stamp is at midnight."""
-    daily = bool((stamps.normalize() == stamps).all())
-    text = np.datetime_as_string(stamps.to_numpy(dtype="datetime64[s]"), unit="D" if daily else "s")
-    return [t.replace("T", " ") for t in text.tolist()]
-
-
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def _days(stamps: pd.DatetimeIndex) -> list[str]:
-    """Dates as people read them, "3 Aug 2026"."""
-    parts = zip(stamps.day.tolist(), stamps.month.tolist(), stamps.year.tolist(), strict=True)
-    return [f"{day} {MONTHS[month - 1]} {year}" for day, month, year in parts]
-
-
-def _rgba(colour: str, alpha: float) -> str:
-    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({red}, {green}, {blue}, {alpha})"
-
-
-def _series_colour(dark: bool) -> str:
-    """The main series' colour: blue, or sky blue on the dark wall-screen template."""
-    return PALETTE[5] if dark else PALETTE[0]
 
 
 def _scale(dark: bool) -> float:
@@ -140,26 +107,6 @@ def _has_values(frame: pd.DataFrame | None, *columns: str) -> bool:
         and not frame.empty
         and any(column in frame and bool(np.isfinite(_floats(frame, column)).any()) for column in columns)
     )
-
-
-def _layout(title: str, dark: bool, height: int, *, legend: bool = True, right: int = 24, **more: object) -> dict:
-    """The shared layout (as the defects view): title top left, horizontal legend along the bottom."""
-    scale = _scale(dark)
-    return {
-        "template": template_json(dark),
-        "height": height,
-        "title": {"text": _text(title), "x": 0, "xref": "paper", "xanchor": "left"},
-        "margin": {"l": round(72 * scale), "r": round(right * scale), "t": round(72 * scale), "b": round(96 * scale)},
-        "hovermode": "closest",
-        "showlegend": legend,
-        # "normal": stacked bars are listed bottom first, as drawn (plotly reverses them by default).
-        "legend": {"orientation": "h", "x": 0, "y": 0, "yref": "container", "yanchor": "bottom", "traceorder": "normal"},
-        **more,
-    }
-
-
-def _note(text: str, x: object, y: object, *, xref: str = "paper", yref: str = "paper", **options: object) -> dict:
-    return {"text": text, "x": x, "xref": xref, "y": y, "yref": yref, "showarrow": False, **options}
 
 
 def _line(colour: str, *, x: object = None, y: float | None = None, yref: str = "y", dash: str = "dash") -> dict:
