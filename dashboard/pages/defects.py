@@ -3,6 +3,7 @@ plant → line → product → defect code → records. Every level has its own 
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import parse_qsl, urlencode
 
 import dash
@@ -37,7 +38,8 @@ CONTROLS = {
     name: P + name
     for name in ("grain", "measure", "pareto-by", "pareto-value", "line", "product", "code", "category", "severity")
 }
-PAGE_KEYS = ("grain", "measure", "pareto", "value", *SLICE_KEYS)
+PAGE_KEYS = ("grain", "measure", "pareto", "value", "rebase", *SLICE_KEYS)
+REBASE = P + "rebase"
 
 COLUMN_DEFS = [
     {
@@ -53,6 +55,13 @@ COLUMN_DEFS = [
 def _text(params: dict[str, object], key: str) -> str | None:
     value = params.get(key)
     return value[:64] if isinstance(value, str) and value else None
+
+
+def _date(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 def _choice(params: dict[str, object], key: str, allowed: dict[str, str], default: str) -> str:
@@ -127,6 +136,23 @@ def layout(**params: object) -> html.Div:
             ),
             filter_section(page),
             controls,
+            dbc.Row(
+                dbc.Col(
+                    [
+                        dbc.Label("u′ chart: new baseline from (a documented change)", html_for=REBASE, className="small mb-0"),
+                        dcc.DatePickerSingle(
+                            id=REBASE,
+                            date=_date(_text(params, "rebase")),
+                            display_format="D MMM YYYY",
+                            first_day_of_week=1,
+                            clearable=True,
+                            placeholder="none",
+                        ),
+                    ],
+                    md="auto",
+                ),
+                className="g-2 mb-2",
+            ),
             dcc.Store(id=QUERY, data=query),
             dcc.Interval(id=REFRESH, interval=int(get_state().settings.refresh_interval_s * 1000)),
             html.Nav(id=CRUMBS, **{"aria-label": "Drill path"}),
@@ -283,10 +309,14 @@ def update_defects(query: object, _refreshes: object) -> tuple:
             measure=_choice(params, "measure", {k: "" for k in MEASURES}, "count"),
             pareto_by=_choice(params, "pareto", PARETO_BY, "defect_code"),
             pareto_value=_choice(params, "value", PARETO_VALUE, "defect_count"),
+            rebase=_date(_text(params, "rebase")),
         )
     except DashboardError as error:
         return error_state(str(error)), None, None, "", "", "#", "#"
     problems = parsed.problems
+    rebase = _text(params, "rebase")
+    if rebase and _date(rebase) is None:
+        problems = (f"'{rebase[:20]}' is not a date for the new baseline; use YYYY-MM-DD.", *problems)
     messages = dbc.Alert([html.Div(p) for p in problems], color="warning", className="py-2") if problems else None
     export = urlencode({**filters.to_query(), **parsed.slice.to_query()})
     title = f"Records: {view.record_count:,} defect records behind these numbers"
@@ -405,3 +435,17 @@ def records(request: object, query: object) -> dict:
     except (DashboardError, TypeError, ValueError):
         return {"rowData": [], "rowCount": 0}
     return {"rowData": result.rows, "rowCount": result.total}
+
+
+@callback(
+    Output(ids.URL, "search", allow_duplicate=True),
+    Input(REBASE, "date"),
+    State(ids.URL, "search"),
+    prevent_initial_call=True,
+)
+def rebase_to_url(date: object, search: object) -> str:
+    """The new-baseline date goes into the URL (the date picker reports its value on mount)."""
+    day = _date(date[:10] if isinstance(date, str) else None)
+    chosen = day.isoformat() if day else None
+    current = dict(_query_of(search if isinstance(search, str) else "")).get("rebase")
+    return dash.no_update if chosen == current else with_params(search, rebase=chosen)

@@ -272,7 +272,11 @@ def _usable(rates: pd.DataFrame) -> pd.DataFrame:
 
 
 def _control_section(
-    rates: pd.DataFrame, days: tuple[pd.DataFrame, pd.DataFrame], grain: str, title: str
+    rates: pd.DataFrame,
+    days: tuple[pd.DataFrame, pd.DataFrame],
+    grain: str,
+    title: str,
+    rebase: dt.date | None = None,
 ) -> tuple[go.Figure, str, tuple]:
     """Laney u′ chart of defects per unit inspected, one point per ``grain`` bucket when that
     gives enough subgroups, else per production day; limits from the first 25 subgroups
@@ -295,12 +299,31 @@ def _control_section(
             "defects": buckets["defect_count"].fillna(0).to_numpy(dtype=float),
             "units": buckets["units_inspected"].to_numpy(dtype=float),
             "measured_at": dates,
-            "phase": [spc.PHASE_BASELINE] * RATE_BASELINE + [spc.PHASE_MONITOR] * (len(buckets) - RATE_BASELINE),
             "label": dates.dt.strftime("%a %d %b %Y" if chosen == "day" else f"{GRAINS[chosen]} of %d %b %Y"),
         }
     )
+    ids = subgroups["subgroup_id"].tolist()
+    baselines: tuple[spc.Baseline, ...] = (
+        spc.Baseline(start=ids[0], end=ids[RATE_BASELINE - 1], reason=f"Baseline: the first {RATE_BASELINE} {noun}s"),
+    )
+    rebase_text = ""
+    if rebase is not None:
+        later = [i for i, d in zip(ids, dates, strict=True) if d.date() >= rebase]
+        if len(later) < RATE_BASELINE or later[0] == ids[0]:
+            message = (
+                f"A new baseline from {rebase:%d %b %Y} needs {RATE_BASELINE} {noun}s after it and earlier ones "
+                "before it; choose a date inside the period."
+            )
+            return empty_figure(message, height=360), message, ()
+        baselines = spc.new_baseline(
+            baselines,
+            start=later[0],
+            end=later[RATE_BASELINE - 1],
+            reason=f"New baseline from {rebase:%d %b %Y}: {RATE_BASELINE} {noun}s after a documented change",
+        )
+        rebase_text = f" New limits from {rebase:%d %b %Y} (a documented change), from the {RATE_BASELINE} {noun}s after it."
     try:
-        chart = spc.u_chart(subgroups, rules=spc.western_electric_rules(), laney=True)
+        chart = spc.u_chart(subgroups, baselines=baselines, rules=spc.western_electric_rules(), laney=True)
     except DashboardError as error:
         return empty_figure(str(error), height=360), str(error), ()
     figure = control_chart_figure(chart, title=title, unit="defects per unit", height=360)
@@ -310,7 +333,7 @@ def _control_section(
         f"Laney u′ chart of defects per unit inspected, one point per {noun}; limits vary with each point's units "
         f"and are scaled by σz = {sigma_z:.2f}, how much more (σz > 1) or less the {noun}s vary than a Poisson "
         f"count would (σz = 1 is the classic u chart). Limits from {first} to {last} "
-        f"(phase I, {RATE_BASELINE} {noun}s), frozen for the rest; Western Electric rules 1-4."
+        f"(phase I, {RATE_BASELINE} {noun}s), frozen for the rest; Western Electric rules 1-4.{rebase_text}"
     )
     signals = tuple(v.message for v in sorted(chart.violations, key=lambda v: (v.start_index, v.index)))
     return figure, text, signals
@@ -380,6 +403,7 @@ def _compute(
     pareto_by: str,
     pareto_value: str,
     level: str,
+    rebase: dt.date | None,
 ) -> pd.DataFrame:
     """Every figure and sentence of the page, as JSON text per part (so it can be cached)."""
     (defects, production, defects_day, production_day, by_pareto, heat_d, heat_p, _, events, kpis) = (
@@ -387,7 +411,9 @@ def _compute(
     )
     rates = defect_rates(defects, production)
     scope = _scope_text(filters, slice_)
-    control, control_text, signals = _control_section(rates, (defects_day, production_day), grain, f"Defects per unit, {scope}")
+    control, control_text, signals = _control_section(
+        rates, (defects_day, production_day), grain, f"Defects per unit, {scope}", rebase
+    )
     forecast_figure, forecast_text = _forecast_section(rates, filters, grain, measure)
     pareto_figure, pareto_text = _pareto_section(by_pareto, pareto_by, pareto_value)
     breakdown_by = BREAKDOWN_BY.get(level)
@@ -420,6 +446,7 @@ def build_defects(
     measure: str = "count",
     pareto_by: str = "defect_code",
     pareto_value: str = "defect_count",
+    rebase: dt.date | None = None,
 ) -> DefectsView:
     """The page for ``filters`` and ``slice_``. Raises DataUnavailable when no copy exists.
 
@@ -437,7 +464,14 @@ def build_defects(
     level = slice_.level(filters.plant_id)
     results = repo.fetch_many(_requests(filters, slice_, grain, level, pareto_by))
     datasets = [dataset(r) for r in results]
-    options = {"grain": grain, "measure": measure, "pareto_by": pareto_by, "pareto_value": pareto_value, "level": level}
+    options = {
+        "grain": grain,
+        "measure": measure,
+        "pareto_by": pareto_by,
+        "pareto_value": pareto_value,
+        "level": level,
+        "rebase": rebase,
+    }
     key = {"filters": filters.cache_token(), "slice": slice_.cache_token(), **options}
     frame = repo.derived("defects_page", datasets, key, lambda: _compute(filters, slice_, datasets, **options))
     parts = unpack(frame)

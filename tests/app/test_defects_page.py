@@ -134,3 +134,8 @@ def test_exports_refuse_bad_parameters_with_a_sentence(client, search: str, mess
         assert response.status_code == 400
         assert message in response.get_data(as_text=True)
         response.close()
+
+
+def test_a_bad_rebase_date_is_a_message(client) -> None:
+    text = str(update(client, {**MARCH, "rebase": "soon"}).get_json())
+    assert "'soon' is not a date for the new baseline; use YYYY-MM-DD." in text

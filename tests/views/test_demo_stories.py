@@ -101,3 +101,24 @@ def test_the_complaint_surge_is_tied_to_d12_and_led_by_internal_defects(repo) ->
     view = build_voc(Filters("12m", END - dt.timedelta(days=364), END), repo)
     assert view.code == "D12"  # story 4: the most complained-of code
     assert "D12 complaints follow its internal defect rate by about 3 weeks" in view.lag_text
+
+
+def test_a_new_baseline_after_the_step_change_gives_the_u_chart_new_limits(repo) -> None:
+    from dashboard.drill import DefectSlice
+    from dashboard.views.defects import build_defects
+
+    year = Filters("12m", END - dt.timedelta(days=364), END, "P02")
+    d08 = DefectSlice(line_id="P02-L03", defect_code="D08")
+    before = build_defects(year, d08, repo, grain="day")
+    after = build_defects(year, d08, repo, grain="day", rebase=STEP_CHANGE)
+    assert after.control_text.endswith("New limits from 26 Jul 2026 (a documented change), from the 25 production days after it.")
+
+    def flagged_since_change(view) -> int:
+        points = next(t for t in view.control["data"] if t.get("name") == "Flagged by a run rule")
+        return sum(1 for x in points["x"] if x >= STEP_CHANGE.isoformat())
+
+    # against the old limits the new level is a run of signals; against its own limits it is routine
+    assert flagged_since_change(before) >= 20
+    assert flagged_since_change(after) <= 5
+    weekly = build_defects(year, d08, repo, rebase=STEP_CHANGE)  # only 17 weeks after the change
+    assert weekly.control_text.startswith("A new baseline from 26 Jul 2026 needs 25 weeks after it")
