@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+from collections.abc import Callable, Collection
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
 from flask import Flask
 
 from dashboard.config import Settings, settings_from_env
@@ -28,3 +37,44 @@ def frame_cache_for(settings: Settings) -> FrameCache:
     return FrameCache(
         make_cache(settings, Flask(__name__)), timeout_s=settings.cache_timeout_s, stale_keep_s=settings.stale_keep_s
     )
+
+
+def insert_rows(repo: SqlRepository, url: str, insert: Callable[[sa.Connection], None]) -> None:
+    """Run ``insert`` on a writable connection to ``url``, the database behind ``repo``
+    (the repository's own engine is read-only)."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            insert(conn)
+    finally:
+        engine.dispose()
+
+
+def repo_url(repo: SqlRepository, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of the ``repo`` fixture's database: its PostgreSQL database or SQLite file."""
+    if repo.sources.default_engine.dialect.name == "postgresql":
+        return request.getfixturevalue("pg_url")
+    return f"sqlite:///{tmp_path / 'q.db'}"
+
+
+def _plain(key: str, value: Any, date_columns: Collection[str]) -> Any:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        return None
+    if key in date_columns and isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def plain_rows(frame: pd.DataFrame, date_columns: Collection[str]) -> list[dict[str, Any]]:
+    """A dataset's rows as plain Python values: SQLite's ISO date text in ``date_columns``
+    parsed, timestamps as dates, numpy numbers as Python numbers, missing values as None."""
+    return [{key: _plain(key, value, date_columns) for key, value in record.items()} for record in frame.to_dict("records")]
+
+
+def pick(rows: list[dict[str, Any]], *names: str) -> list[tuple]:
+    """The named columns of each row, as tuples."""
+    return [tuple(row[name] for name in names) for row in rows]

@@ -39,10 +39,8 @@ audits supplier date         score findings
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import Any
 
-import pandas as pd
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -52,9 +50,11 @@ from dashboard.errors import InvalidFilter
 from dashboard.filters import Filters
 from dashboard.queries import suppliers as q
 from dashboard.sources import schema
+from tests.helpers import insert_rows, pick, plain_rows, repo_url
 
 D = dt.date
 TABLES = schema.metadata.tables
+
 MARCH = Filters("custom", D(2026, 3, 1), D(2026, 3, 31))
 MARCH_P01 = Filters("custom", D(2026, 3, 1), D(2026, 3, 31), "P01")
 MARCH_P02 = Filters("custom", D(2026, 3, 1), D(2026, 3, 31), "P02")
@@ -123,43 +123,14 @@ def _insert_rich_rows(conn: sa.Connection) -> None:
 
 @pytest.fixture
 def rich(repo, request: pytest.FixtureRequest, tmp_path):
-    """The seeded repository with the extra rows of the module docstring.
-
-    The repository's own engine is read-only, so the rows go in through a writable engine on
-    the same database (the ``repo`` fixture's SQLite file or PostgreSQL database)."""
-    if repo.sources.default_engine.dialect.name == "postgresql":
-        url = request.getfixturevalue("pg_url")
-    else:
-        url = f"sqlite:///{tmp_path / 'q.db'}"
-    engine = sa.create_engine(url)
-    try:
-        with engine.begin() as conn:
-            _insert_rich_rows(conn)
-    finally:
-        engine.dispose()
+    """The seeded repository with the extra rows of the module docstring."""
+    insert_rows(repo, repo_url(repo, request, tmp_path), _insert_rich_rows)
     return repo
 
 
-def _plain(key: str, value: Any) -> Any:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
-        return None
-    if key in DATE_COLUMNS and isinstance(value, str):
-        return D.fromisoformat(value)
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    if hasattr(value, "item"):
-        return value.item()
-    return value
-
-
 def run(repo, name: str, filters: Filters | None = MARCH, **params: Any) -> list[dict[str, Any]]:
-    """Rows of a dataset (uncached), with SQLite's ISO date text parsed and numbers made plain."""
-    frame: pd.DataFrame = repo.run_uncached(name, filters, **params)
-    return [{key: _plain(key, value) for key, value in record.items()} for record in frame.to_dict("records")]
-
-
-def pick(rows: list[dict[str, Any]], *names: str) -> list[tuple]:
-    return [tuple(row[name] for name in names) for row in rows]
+    """Rows of a dataset (uncached), as plain Python values."""
+    return plain_rows(repo.run_uncached(name, filters, **params), DATE_COLUMNS)
 
 
 # --- scorecard: lots ------------------------------------------------------------------------
