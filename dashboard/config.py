@@ -28,6 +28,8 @@ class Settings:
 
     env: str = "development"
     database_url: str = ""
+    store_url: str = ""
+    auth_header: str = ""
     sources_file: Path | None = None
     cache_type: str = "SimpleCache"
     cache_redis_url: str = "redis://127.0.0.1:6379/0"
@@ -59,6 +61,11 @@ class Settings:
 def default_database_url() -> str:
     """The embedded demo database: a SQLite file under ``data/``."""
     return f"sqlite:///{PROJECT_ROOT / 'data' / 'quality.db'}"
+
+
+def default_store_url() -> str:
+    """The embedded app store (check-ins, review editions, display links): ``data/app.db``."""
+    return f"sqlite:///{PROJECT_ROOT / 'data' / 'app.db'}"
 
 
 def _bool(name: str, raw: str) -> bool:
@@ -97,6 +104,8 @@ def _date(name: str, raw: str) -> dt.date:
 _PARSERS = {
     "env": lambda n, r: _choice(n, r, ENVIRONMENTS),
     "database_url": lambda n, r: r.strip(),
+    "store_url": lambda n, r: r.strip(),
+    "auth_header": lambda n, r: r.strip(),
     "sources_file": lambda n, r: Path(r).expanduser() if r.strip() else None,
     "cache_type": lambda n, r: _choice(n, r, CACHE_TYPES),
     "cache_redis_url": lambda n, r: r.strip(),
@@ -152,6 +161,8 @@ def settings_from_env(environ: Mapping[str, str], dotenv_path: Path | None = Non
     settings = Settings(**values)
     if not settings.database_url:
         settings = dataclasses.replace(settings, database_url=default_database_url())
+    if not settings.store_url:
+        settings = dataclasses.replace(settings, store_url=default_store_url())
     validate(settings)
     return settings
 

@@ -21,3 +21,11 @@ class DataUnavailable(DashboardError):
 
 class SourceMappingError(ConfigError):
     """A dataset's mapping points at a table or column that does not exist or fit."""
+
+
+class InvalidInput(DashboardError):
+    """A value typed into a form is not allowed; the message names the field and the rule."""
+
+
+class StoreUnavailable(DashboardError):
+    """The dashboard's own database (the app store) could not be read or written."""

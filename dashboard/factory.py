@@ -18,6 +18,7 @@ from dashboard.http import install_callback_validation, install_error_handlers, 
 from dashboard.sources.engines import make_source_engine
 from dashboard.sources.mapping import Sources, load_mappings
 from dashboard.state import EXTENSION, AppState, get_state
+from dashboard.store.sql import SqlAppStore
 
 PAGES_FOLDER = Path(__file__).resolve().parent / "pages"
 
@@ -39,7 +40,9 @@ def create_app(settings: Settings) -> dash.Dash:
     server = Flask("dashboard", root_path=str(PROJECT_ROOT))
     server.config.update(SECRET_KEY=settings.secret_key, DEBUG=settings.debug, MAX_CONTENT_LENGTH=9 * 1024 * 1024)
     cache = make_cache(settings, server)
-    server.extensions[EXTENSION] = AppState(settings, build_repository(settings, cache))
+    store = SqlAppStore(settings.store_url, timeout_s=settings.pool_timeout_s)
+    store.upgrade()
+    server.extensions[EXTENSION] = AppState(settings, build_repository(settings, cache), store)
     register_templates()
 
     app = dash.Dash(

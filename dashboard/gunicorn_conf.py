@@ -20,3 +20,14 @@ keepalive = 5
 accesslog = "-"
 errorlog = "-"
 loglevel = _settings.log_level.lower()
+
+
+def on_starting(_server: object) -> None:
+    """Migrate the app store once, in the master, before workers start (they find it current)."""
+    from dashboard.store.sql import SqlAppStore
+
+    store = SqlAppStore(_settings.store_url, timeout_s=_settings.pool_timeout_s)
+    try:
+        store.upgrade()
+    finally:
+        store.dispose()

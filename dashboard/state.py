@@ -1,4 +1,4 @@
-"""The accessor pages use to reach the running app's settings and repository.
+"""The accessor pages use to reach the running app's settings, repository and app store.
 
 State is kept on the Flask app (``app.extensions``), never in a module global, so every
 app built in a test or a worker has its own.
@@ -12,16 +12,18 @@ from flask import current_app
 
 from dashboard.config import Settings
 from dashboard.datasets.interface import Repository
+from dashboard.store.interface import AppStore
 
 EXTENSION = "quality_dashboard"
 
 
 @dataclasses.dataclass
 class AppState:
-    """The settings and repository of one app."""
+    """The settings, repository and app store of one app."""
 
     settings: Settings
     repository: Repository
+    store: AppStore
 
 
 def get_state() -> AppState:

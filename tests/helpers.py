@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import math
+import shutil
+import tempfile
 from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
@@ -19,9 +22,21 @@ from dashboard.datasets.repository import SqlRepository
 from dashboard.factory import build_repository
 
 
+def store_url_beside(url: str) -> str:
+    """An app store next to a SQLite source file, else in a fresh temporary folder (never the
+    project's own ``data/app.db``)."""
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        path = Path(parsed.database.removeprefix("file:").split("?")[0])
+        return f"sqlite:///{path.with_name(path.stem + '-store.db')}"
+    folder = tempfile.mkdtemp(prefix="qdash-store-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return f"sqlite:///{Path(folder) / 'store.db'}"
+
+
 def settings_for(url: str, **env: str) -> Settings:
     """Settings for ``url`` with extra ``DASHBOARD_*`` values given in lower case."""
-    values = {"DASHBOARD_DATABASE_URL": url, "DASHBOARD_TODAY": "2026-03-31"}
+    values = {"DASHBOARD_DATABASE_URL": url, "DASHBOARD_TODAY": "2026-03-31", "DASHBOARD_STORE_URL": store_url_beside(url)}
     values.update({f"DASHBOARD_{k.upper()}": v for k, v in env.items()})
     return settings_from_env(values)
 

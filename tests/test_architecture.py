@@ -21,12 +21,13 @@ RULES: dict[str, tuple[set[str], set[str]]] = {
     "metrics": ({"errors", "metrics"}, {"sqlalchemy", "flask", "dash", "plotly"}),
     "figures": ({"metrics", "figures"}, {"sqlalchemy", "flask", "dash"}),
     "views": (
-        {"metrics", "figures", "filters", "drill", "errors", "datasets.interface", "views"},
+        {"metrics", "figures", "filters", "drill", "errors", "datasets.interface", "store.interface", "views"},
         {"dash", "sqlalchemy", "flask"},
     ),
     "components": ({"components"}, {"sqlalchemy", "pandas"}),
-    "pages": ({"views", "components", "filters", "drill", "errors", "state", "pages"}, {"sqlalchemy"}),
-    "state": ({"config", "datasets.interface"}, {"sqlalchemy", "dash"}),
+    "pages": ({"views", "components", "filters", "drill", "errors", "state", "store.interface", "pages"}, {"sqlalchemy"}),
+    "state": ({"config", "datasets.interface", "store.interface"}, {"sqlalchemy", "dash"}),
+    "store": ({"errors", "store"}, {"flask", "dash", "plotly", "pandas"}),
 }
 FORBIDDEN_PROJECT = {
     "datasets": {"metrics", "figures", "views", "pages"},
