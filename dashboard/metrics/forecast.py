@@ -290,7 +290,7 @@ def forecast(
     mean = frame["mean"].to_numpy(dtype=float)
     lower = frame["pi_lower"].to_numpy(dtype=float)
     upper = frame["pi_upper"].to_numpy(dtype=float)
-    if np.all(upper - lower <= 1e-9 * scale):
+    if np.all(upper - lower <= 1e-6 * scale):  # optimiser round-off leaves ~1e-9 of the scale
         # An exact fit (e.g. a noise-free seasonal pattern) leaves no residual variance to estimate.
         lower = upper = np.full(horizon, np.nan)
         notes.append("The model reproduces the history exactly, so no uncertainty can be estimated.")
