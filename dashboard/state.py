@@ -29,3 +29,16 @@ class AppState:
 def get_state() -> AppState:
     """The running app's state (inside a request or a callback)."""
     return current_app.extensions[EXTENSION]
+
+
+def current_user() -> str:
+    """Who is asking: the header a trusted proxy sets (``DASHBOARD_AUTH_HEADER``) when auth is
+    on, else "anonymous" (recorded and shown as such)."""
+    from flask import has_request_context, request
+
+    from dashboard.store.interface import ANONYMOUS
+
+    header = get_state().settings.auth_header
+    if not header or not has_request_context():
+        return ANONYMOUS
+    return (request.headers.get(header) or "").strip()[:100] or ANONYMOUS

@@ -8,6 +8,7 @@ allow-lists before they reach a builder.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -16,7 +17,7 @@ from sqlalchemy.sql import Executable, FromClause
 from dashboard.drill import DefectSlice
 from dashboard.errors import InvalidFilter
 from dashboard.filters import Filters
-from dashboard.queries import defects, overview, spc, suppliers, voc
+from dashboard.queries import defects, okr, overview, spc, suppliers, voc
 from dashboard.queries.dialect import GRAINS
 
 Builder = Callable[..., Executable]
@@ -304,5 +305,27 @@ DATASETS.update(
         "shipped": _shipped,
         "comments": _comments,
         "feedback_dimensions": lambda tables, filters, **params: voc.select_feedback_dimensions(tables),
+    }
+)
+
+
+# --- OKR page ---------------------------------------------------------------------------------
+
+QUARTER = re.compile(r"\d{4}-Q[1-4]")
+
+
+def _quarter(params: Mapping[str, Any]) -> str:
+    value = params.get("quarter")
+    if not isinstance(value, str) or not QUARTER.fullmatch(value):
+        raise InvalidFilter(f"Unknown quarter '{str(value)[:20]}'; use the form 2026-Q4.")
+    return value
+
+
+DATASETS.update(
+    {
+        "okr_quarters": lambda tables, filters, **params: okr.select_quarters(tables),
+        "okr_objectives": lambda tables, filters, **params: okr.select_objectives(tables, _quarter(params)),
+        "okr_key_results": lambda tables, filters, **params: okr.select_key_results(tables, _quarter(params)),
+        "okr_checkins": lambda tables, filters, **params: okr.select_checkins(tables, _quarter(params)),
     }
 )

@@ -51,9 +51,9 @@ KEY_RESULTS = (
     (
         "C1",
         "decrease",
-        "Cut complaints from 150 to 100 per million units shipped",
-        150,
-        100,
+        "Cut complaints from 90 to 60 per million units shipped",
+        90,
+        60,
         None,
         None,
         "per_million",
@@ -63,7 +63,7 @@ KEY_RESULTS = (
     ("C1", "increase", "Lift NPS from 25 to 35", 25, 35, None, None, "score", "nps", 1.0),
     ("C2", "decrease", "Bring supplier PPM from 1,600 below 1,200", 1600, 1200, None, None, "ppm", "supplier_ppm", 2.0),
     ("C2", "milestone", "Dual-source the five riskiest single-source parts", None, None, None, None, None, None, 1.0),
-    ("D1", "decrease", "Reduce DPMO from 900 to 750", 900, 750, None, None, "dpmo", "dpmo", 1.0),
+    ("D1", "decrease", "Reduce DPMO from 1,300 to 1,000", 1300, 1000, None, None, "dpmo", "dpmo", 1.0),
     ("D1", "increase", "Close 90 % of CAPAs on time", 75, 90, None, None, "%", "capa_on_time", 1.0),
     ("D1", "decrease", "Close all open major audit findings", 3, 0, None, None, "count", "open_major_findings", 1.0),
     ("D2", "band", "Keep OEE between 75 % and 85 % on every line", None, None, 75, 85, "%", None, 1.0),
@@ -129,7 +129,8 @@ def _value(kind: str, template: tuple, progress: float, rng: np.random.Generator
     if kind == "band":
         middle, half = (low + high) / 2, (high - low) / 2
         return round(middle + half * (0.6 if progress >= 0.5 else 1.3) * float(rng.choice([-1, 1])) * rng.random(), 1)
-    return round(start + progress * (target - start), 2)
+    value = start + progress * (target - start)
+    return float(round(value)) if template[7] == "count" else round(value, 2)
 
 
 def make_okrs(rng: np.random.Generator, plan: Plan) -> dict[str, Columns]:
@@ -155,8 +156,8 @@ def make_okrs(rng: np.random.Generator, plan: Plan) -> dict[str, Columns]:
                 (kr_id, f"{label}-{objective}", template[2], kind, *template[3:8], template[9], owner, first, last, template[8])
             )
             story = current and (objective, numbers[objective] - 1) == STORY_KR
-            achieved = float(np.clip(rng.normal(0.85, 0.25), 0.1, 1.3))
-            bend, done_at = rng.uniform(0.7, 1.5), rng.uniform(0.4, 1.0) if achieved >= 0.7 else 2.0
+            achieved = float(np.clip(rng.normal(1.05, 0.12), 0.1, 1.3))
+            bend, done_at = rng.uniform(0.8, 1.1), rng.uniform(0.4, 1.0) if achieved >= 0.7 else 2.0
             for day in _checkin_days(first, last, plan.end, rng):
                 elapsed = ((day - first).days + 1) / ((last - first).days + 1)
                 if story:  # flattens after three weeks at ~25 % while the owner stays confident
