@@ -12,7 +12,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboard.components import ids
 from dashboard.components.kpi_card import error_state
-from dashboard.errors import DashboardError
+from dashboard.errors import DashboardError, StoreUnavailable
 from dashboard.state import current_user, get_state
 from dashboard.views.cached import as_of_text
 from dashboard.views.okr import STATUS_ICONS, KeyResultRow, ObjectiveRow, OkrView, build_okr
@@ -401,6 +401,9 @@ def save_checkin(
             kpi_value=detail.row.value,
         )
         stored = record_checkin(entry, state.store)
+    except StoreUnavailable as error:
+        message = str(error) if "still in the form" in str(error) else f"{error} Your entry is still in the form."
+        return dbc.Alert(message, color="danger", className="py-2"), *keep
     except DashboardError as error:
         return dbc.Alert(str(error), color="danger", className="py-2"), *keep
     message = f"Recorded {stored.checkin_date:%d %b %Y}: {stored.value:g} by {stored.author}."

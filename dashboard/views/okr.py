@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.datasets.interface import Dataset, DatasetRequest, Repository
-from dashboard.errors import DashboardError, DataUnavailable, InvalidFilter
+from dashboard.errors import DashboardError, DataUnavailable, InvalidFilter, StoreUnavailable
 from dashboard.figures.okr import heat_grid_figure
 from dashboard.filters import Filters
 from dashboard.metrics import okr, okr_forecast
@@ -144,9 +144,19 @@ def _optional(value: object) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
-def combined_checkins(source: pd.DataFrame, store: AppStore, key_result_ids: list[str]) -> pd.DataFrame:
-    """The sources' check-ins and those recorded in the dashboard, by key result and date."""
-    recorded = store.checkins(key_result_ids)
+def combined_checkins(
+    source: pd.DataFrame, store: AppStore, key_result_ids: list[str], problems: list[str] | None = None
+) -> pd.DataFrame:
+    """The sources' check-ins and those recorded in the dashboard, by key result and date.
+
+    When the app store cannot be read, the sources' check-ins stand alone and ``problems`` says so.
+    """
+    try:
+        recorded = store.checkins(key_result_ids)
+    except StoreUnavailable as error:
+        recorded = []
+        if problems is not None:
+            problems.append(f"{error} Check-ins recorded in the dashboard are left out until it answers.")
     mine = pd.DataFrame([{**dataclasses.asdict(c), "origin": "dashboard"} for c in recorded], columns=CHECKIN_COLUMNS)
     theirs = source.assign(recorded_at=pd.NaT, origin="source").reindex(columns=CHECKIN_COLUMNS)
     frames = [f for f in (theirs, mine) if len(f)]
@@ -370,7 +380,7 @@ def build_okr(
     if team is not None:
         frame = _with_ancestors(frame, team)
     krs = key_results.frame[key_results.frame["objective_id"].isin(frame["objective_id"])]
-    checkins = combined_checkins(source_checkins.frame, store, krs["key_result_id"].tolist())
+    checkins = combined_checkins(source_checkins.frame, store, krs["key_result_id"].tolist(), problems)
     definitions = {row["kpi_id"]: row for _, row in kpis.frame.iterrows()}
     read = [objectives, key_results, source_checkins, kpis]
     rows: dict[str, list[KeyResultRow]] = {}

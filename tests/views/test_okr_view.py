@@ -93,7 +93,7 @@ def test_recorded_checkins_join_the_source_ones_and_move_the_forecast(repo, stor
     assert after.value == 1.8 and after.forecast.expected < before.forecast.expected
     detail = build_key_result(view, STORY, repo, END)
     assert detail.history[0].comment == "Scrap finally down" and detail.history[0].recorded_text.startswith("recorded")
-    points = [t for t in detail.burnup.to_dict()["data"] if t.get("name") == "Check-ins"][0]
+    points = next(t for t in detail.burnup.to_dict()["data"] if t.get("name") == "Check-ins")
     assert points["y"][-1] == 1.8 and points["marker"]["symbol"][-1] == "diamond"
 
 
@@ -171,3 +171,10 @@ def test_helpers() -> None:
     assert progress_text(130.2) == "130 % (over-achieved)" and progress_text(-20) == "-20 %" and progress_text(None) == "–"
     frame = pd.DataFrame({"objective_id": ["T", "C", "D"], "parent_id": ["D", None, "C"]})
     assert [(r["objective_id"], d) for r, d in tree_order(frame)] == [("C", 0), ("D", 1), ("T", 2)]
+
+
+def test_an_unreachable_app_store_leaves_the_source_checkins_and_says_so(repo) -> None:
+    unreachable = SqlAppStore("postgresql+psycopg://nobody@127.0.0.1:1/none", timeout_s=1)
+    view = build_okr("2026-Q4", None, repo, unreachable, END)
+    assert view.key_result(STORY).status == "off track"
+    assert any("left out until it answers" in p for p in view.problems)
