@@ -67,23 +67,26 @@ def create_app(settings: Settings) -> dash.Dash:
     def healthz():
         return jsonify(health_report(get_state().repository))
 
+    from dashboard.auth import install_auth
     from dashboard.exports import install_exports
 
+    install_auth(server, settings, store)
     install_exports(server)
     install_callback_validation(server, app)
     install_security_headers(server, app)
     install_error_handlers(server)
-    _register_scripts(app)
+    _register_scripts(app, settings)
     return app
 
 
-def _register_scripts(app: dash.Dash) -> None:
+def _register_scripts(app: dash.Dash, settings: Settings) -> None:
     """Render the index page once, so this process knows every script it may serve.
 
     Dash registers its component scripts while rendering the index; a worker process that
     is asked for a script before it has rendered an index itself (the index came from another
     worker) would otherwise answer 500.
     """
-    response = app.server.test_client().get("/", headers={"Accept": "text/html"})
+    headers = {"Accept": "text/html"} | ({settings.auth_header: "start-up"} if settings.auth_header else {})
+    response = app.server.test_client().get("/", headers=headers)
     if response.status_code != 200:
         logging.getLogger(__name__).warning("Could not render the index at start-up (%s)", response.status)

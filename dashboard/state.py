@@ -42,3 +42,10 @@ def current_user() -> str:
     if not header or not has_request_context():
         return ANONYMOUS
     return (request.headers.get(header) or "").strip()[:100] or ANONYMOUS
+
+
+def write_refusal() -> str | None:
+    """Why this request may not write (a display link, or no signed-in user with auth on), or None."""
+    if get_state().settings.auth_header and current_user() == "anonymous":
+        return "Sign in to record changes: display links and signed-out sessions are read-only."
+    return None

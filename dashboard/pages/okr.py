@@ -13,7 +13,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard.components import ids
 from dashboard.components.kpi_card import error_state
 from dashboard.errors import DashboardError, StoreUnavailable
-from dashboard.state import current_user, get_state
+from dashboard.state import current_user, get_state, write_refusal
 from dashboard.views.cached import as_of_text
 from dashboard.views.okr import STATUS_ICONS, KeyResultRow, ObjectiveRow, OkrView, build_okr
 from dashboard.views.okr_detail import KeyResultDetail, build_key_result, parse_checkin, record_checkin
@@ -386,6 +386,8 @@ def save_checkin(
     keep = (dash.no_update, dash.no_update, dash.no_update)
     if "kr" not in params:
         return dbc.Alert("Choose a key result first.", color="warning", className="py-2"), *keep
+    if refusal := write_refusal():
+        return dbc.Alert(refusal, color="warning", className="py-2"), *keep
     try:
         _, detail, problem = _build(params)
         if detail is None:
