@@ -58,6 +58,7 @@ def test_every_dataset_runs_on_both_databases(seeded_url: str) -> None:
         "formula": "sql:SELECT COUNT(*) AS value FROM defects WHERE defect_date < :end_date",
         "characteristic_id": "P01-L01-C1",
         "supplier_id": "S001",
+        "quarter": "2026-Q1",
     }
     for name in DATASETS:
         frame = repo.fetch(name, MARCH, **params).frame

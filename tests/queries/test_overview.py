@@ -90,8 +90,12 @@ def test_user_values_are_always_bound_never_in_the_sql_text(name: str, dialect) 
         params = {"characteristic_id": hostile}
     if name in ("supplier_parts", "supplier_scars", "supplier_audits"):
         params = {"supplier_id": "S001"}  # required: no supplier makes sense as a default
+    if name.startswith("okr_"):
+        params = {"quarter": "2026-Q1"}  # OKRs are chosen by quarter, not by the period or plant
     text, bound = sql(DATASETS[name](TABLES, filters, **params), dialect)
-    assert "DROP TABLE" not in text and "2026-03" not in text
+    assert "DROP TABLE" not in text and "2026-03" not in text and "2026-Q1" not in text
+    if name.startswith("okr_") and name != "okr_quarters":
+        assert "2026-Q1" in bound.values()
     if (
         # suppliers and feedback_dimensions ignore the filters;
         # SCARs and supplier audits have no plant, so the plant filter does not apply
@@ -109,6 +113,10 @@ def test_user_values_are_always_bound_never_in_the_sql_text(name: str, dialect) 
             "supplier_scars",
             "supplier_audits",
             "feedback_dimensions",
+            "okr_quarters",
+            "okr_objectives",
+            "okr_key_results",
+            "okr_checkins",
         )
         or name == "spc_measurements"
     ):
@@ -119,6 +127,14 @@ def test_the_previous_period_is_the_same_length_just_before() -> None:
     _, params = sql(overview.select_production_summary(TABLES, MARCH, "day"))
     assert params["production_date_2"] == dt.date(2026, 1, 29)  # 31 days before 1 March
     assert params["production_date_3"] == dt.date(2026, 4, 1)  # end is exclusive
+
+
+@pytest.mark.parametrize("quarter", [None, 2026, "2026-Q5", "2026-Q1'; DROP TABLE okr_objectives; --"])
+def test_a_malformed_quarter_is_refused_before_any_sql(quarter: object) -> None:
+    from dashboard.errors import InvalidFilter
+
+    with pytest.raises(InvalidFilter, match="use the form 2026-Q4"):
+        DATASETS["okr_objectives"](TABLES, None, quarter=quarter)
 
 
 def test_unknown_grain_is_refused_before_any_sql() -> None:
