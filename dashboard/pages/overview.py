@@ -97,7 +97,7 @@ def update_overview(query: object, _refreshes: object) -> tuple[list[object], st
     """Build the overview for the page's filter (re-validated: the store can be forged)."""
     page = page_filters(query if isinstance(query, dict) else {})
     try:
-        view = build_overview(page.parsed.filters, get_state().repository)
+        view = build_overview(page.parsed.filters, get_state().repository, store=get_state().store)
     except DashboardError as error:
         return [error_state(str(error))], ""
     return render(view), f"Data as of {format_time(view.as_of)}; refreshes every {get_state().settings.refresh_interval_s:g} s."

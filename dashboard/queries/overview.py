@@ -133,7 +133,8 @@ def select_capa_summary(tables: Tables, filters: Filters, grain: str) -> Select:
 def select_key_results_at(tables: Tables, filters: Filters) -> Select:
     """Key results active on the period's last day, with the latest check-in by then.
 
-    Also returns the latest value by the previous period's last day, for the delta.
+    Also returns the latest value by the previous period's last day, for the delta, and the
+    dates of both values (so check-ins recorded in the dashboard can take over when newer).
     One row per key result (tens of rows).
     """
     krs, checkins = tables["okr_key_results"], tables["okr_checkins"]
@@ -144,6 +145,14 @@ def select_key_results_at(tables: Tables, filters: Filters) -> Select:
             .where(checkins.c.key_result_id == krs.c.key_result_id, checkins.c.checkin_date <= as_of)
             .order_by(checkins.c.checkin_date.desc(), checkins.c.checkin_id.desc())
             .limit(1)
+            .scalar_subquery()
+        )
+        return latest.label(name)
+
+    def latest_date(as_of: Any, name: str) -> Any:
+        latest = (
+            select(func.max(checkins.c.checkin_date))
+            .where(checkins.c.key_result_id == krs.c.key_result_id, checkins.c.checkin_date <= as_of)
             .scalar_subquery()
         )
         return latest.label(name)
@@ -159,6 +168,8 @@ def select_key_results_at(tables: Tables, filters: Filters) -> Select:
             krs.c.weight,
             latest_value(filters.end_date, "current_value"),
             latest_value(filters.previous().end_date, "previous_value"),
+            latest_date(filters.end_date, "current_checkin_date"),
+            latest_date(filters.previous().end_date, "previous_checkin_date"),
         )
         .where(krs.c.start_date <= filters.end_date, krs.c.due_date >= filters.end_date)
         .order_by(krs.c.key_result_id)

@@ -11,13 +11,14 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.datasets.interface import Dataset, DatasetRequest, Repository
-from dashboard.errors import DashboardError, DataUnavailable, InvalidFilter
+from dashboard.errors import DashboardError, DataUnavailable, InvalidFilter, StoreUnavailable
 from dashboard.figures.sparkline import sparkline_figure
 from dashboard.filters import Filters
 from dashboard.metrics import okr
 from dashboard.metrics.behaviour import kpi_behaviour
 from dashboard.metrics.kpis import BUILTIN_KPIS, PeriodSums, combine, kpi_series, summarise
 from dashboard.metrics.status import Delta, Status, delta, kpi_status
+from dashboard.store.interface import AppStore
 from dashboard.views.formatting import UNIT_LABELS, format_change, format_time, format_value
 from dashboard.views.periods import complete_buckets
 
@@ -83,6 +84,7 @@ class _Fetcher:
     repo: Repository
     filters: Filters
     grain: str
+    store: AppStore | None = None
     results: dict[DatasetRequest, Dataset | DashboardError] = dataclasses.field(default_factory=dict)
     summaries: dict[str, PeriodSums] = dataclasses.field(default_factory=dict)
 
@@ -133,9 +135,33 @@ def _builtin(metric: str, fetcher: _Fetcher) -> _Computed:
     return _Computed(current, previous, kpi_series(kpi, sums) if sums.has_current else None, detail, datasets)
 
 
+def _with_recorded(frame: pd.DataFrame, store: AppStore | None, fetcher: _Fetcher) -> pd.DataFrame:
+    """The key results' values with check-ins recorded in the dashboard taking over where they
+    are as new as the sources' (or the sources have none by then)."""
+    if store is None or frame.empty:
+        return frame
+    try:
+        recorded = store.checkins(frame["key_result_id"].tolist())
+    except StoreUnavailable:
+        return frame  # the sources' check-ins alone; the OKR page says why
+    frame = frame.copy()
+    ends = {"current": fetcher.filters.end_date, "previous": fetcher.filters.previous().end_date}
+    for index, row in frame.iterrows():
+        mine = [c for c in recorded if c.key_result_id == row["key_result_id"]]
+        for period, end in ends.items():
+            dated = [c for c in mine if c.checkin_date <= end]
+            if not dated:
+                continue
+            latest = max(dated, key=lambda c: (c.checkin_date, c.checkin_id))
+            theirs = row[f"{period}_checkin_date"]
+            if theirs is None or pd.isna(theirs) or latest.checkin_date >= pd.Timestamp(theirs).date():
+                frame.at[index, f"{period}_value"] = latest.value
+    return frame
+
+
 def _okr_progress(fetcher: _Fetcher) -> _Computed:
     dataset = fetcher.get("key_results_at")
-    frame = dataset.frame
+    frame = _with_recorded(dataset.frame, fetcher.store, fetcher)
 
     records = frame.to_dict("records")
 
@@ -277,8 +303,11 @@ def _tile(row: pd.Series, fetcher: _Fetcher) -> KpiTile:
     )
 
 
-def build_overview(filters: Filters, repo: Repository, problems: tuple[str, ...] = ()) -> OverviewView:
-    """The overview for ``filters``. ``problems`` are input messages to show (from parsing)."""
+def build_overview(
+    filters: Filters, repo: Repository, problems: tuple[str, ...] = (), store: AppStore | None = None
+) -> OverviewView:
+    """The overview for ``filters``. ``problems`` are input messages to show (from parsing);
+    with ``store``, OKR check-ins recorded in the dashboard count towards OKR progress."""
     try:
         definitions = repo.fetch("kpi_definitions")
     except DataUnavailable as error:
@@ -286,7 +315,7 @@ def build_overview(filters: Filters, repo: Repository, problems: tuple[str, ...]
     if definitions.frame.empty:
         message = "No KPIs are defined yet: add rows to the kpi_definitions table (see docs/data-dictionary.md)."
         return OverviewView(filters, filters.label(), (), (*problems, message))
-    fetcher = _Fetcher(repo, filters, sparkline_grain(filters))
+    fetcher = _Fetcher(repo, filters, sparkline_grain(filters), store)
     fetcher.prefetch([r for formula in definitions.frame["formula"] for r in _requests(formula, fetcher)])
     tiles = tuple(_tile(row, fetcher) for _, row in definitions.frame.iterrows())
     times = [t.as_of for t in tiles if t.as_of is not None]

@@ -110,3 +110,35 @@ def test_complete_buckets_drop_partial_weeks() -> None:
     assert list(kept.index) == [dt.date(2026, 3, 2), dt.date(2026, 3, 23)]  # 23 Feb and 30 Mar stick out
     months = pd.Series([1.0], index=[dt.date(2026, 3, 1)])
     assert len(complete_buckets(months, "month", MARCH)) == 1
+
+
+@pytest.mark.parametrize(
+    ("recorded", "current", "previous"),
+    [
+        ([], 60.0, 20.0),
+        ([(dt.date(2026, 3, 25), 90.0)], 90.0, 20.0),  # newer than the source's 20 March check-in
+        ([(dt.date(2026, 3, 10), 90.0)], 60.0, 20.0),  # older: the source's value stands
+        ([(dt.date(2026, 2, 20), 30.0)], 60.0, 30.0),  # the previous period's latest
+        ([(dt.date(2026, 3, 20), 70.0)], 70.0, 20.0),  # same day: the dashboard's, recorded later
+    ],
+)
+def test_okr_progress_counts_checkins_recorded_in_the_dashboard(repo, tmp_path, recorded, current, previous) -> None:
+    from dashboard.store.interface import CheckinEntry
+    from dashboard.store.sql import SqlAppStore
+
+    store = SqlAppStore(f"sqlite:///{tmp_path / 'store.db'}")
+    store.upgrade()
+    for day, value in recorded:
+        store.add_checkin(CheckinEntry("K1", day, value, None, None, "ann"))
+    tile = next(t for t in build_overview(MARCH, repo, store=store).tiles if t.kpi_id == "okr_progress")
+    assert tile.value == pytest.approx(current)
+    assert tile.delta.change == pytest.approx(current - previous)
+    store.dispose()
+
+
+def test_okr_progress_without_a_reachable_store_uses_the_sources(repo) -> None:
+    from dashboard.store.sql import SqlAppStore
+
+    unreachable = SqlAppStore("postgresql+psycopg://nobody@127.0.0.1:1/none", timeout_s=1)
+    tile = next(t for t in build_overview(MARCH, repo, store=unreachable).tiles if t.kpi_id == "okr_progress")
+    assert tile.value == pytest.approx(60.0)
