@@ -16,6 +16,19 @@ from dashboard.store.sql import SqlAppStore
 ENTRY = CheckinEntry("2026-Q4-T02-K1", dt.date(2026, 11, 20), 2.9, 8, "Scrap <b>stable</b>", "anonymous")
 
 
+def drop_connections(url: str) -> None:
+    """What a PostgreSQL restart does to clients: every other connection to the database is cut."""
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(
+            sa.text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    admin.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store_url(request: pytest.FixtureRequest, tmp_path) -> str:
     if request.param == "sqlite":
@@ -115,15 +128,7 @@ def test_checkins_survive_a_restart(store_url: str) -> None:
     first.add_checkin(ENTRY)
     first.dispose()  # the process goes away
     if store_url.startswith("postgresql"):  # and the server drops every connection
-        admin = sa.create_engine(store_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(
-                sa.text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
-            )
-        admin.dispose()
+        drop_connections(store_url)
     second = SqlAppStore(store_url)
     second.upgrade()
     assert [c.value for c in second.checkins([ENTRY.key_result_id])] == [2.9]
@@ -134,15 +139,7 @@ def test_a_dropped_connection_is_replaced_before_the_next_write(pg_url: str) -> 
     store = SqlAppStore(pg_url)
     store.upgrade()
     store.add_checkin(ENTRY)
-    admin = sa.create_engine(pg_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(
-            sa.text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-        )
-    admin.dispose()
+    drop_connections(pg_url)
     store.add_checkin(ENTRY)  # the pooled connection is dead; pre-ping replaces it
     assert len(store.checkins([ENTRY.key_result_id])) == 2
     store.dispose()

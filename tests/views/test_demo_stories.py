@@ -8,22 +8,16 @@ import re
 import pytest
 
 from dashboard.filters import Filters
-from dashboard.sources.demo import write_demo
 from dashboard.views.overview import build_overview
 from dashboard.views.process_control import build_process_control
-from tests.helpers import repository_for
 
 END = dt.date(2026, 11, 23)
 STEP_CHANGE = END - dt.timedelta(days=120)  # story 1 in data/README.md
 
 
-@pytest.fixture(scope="module")
-def repo(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'quality.db'}"
-    write_demo(url, "small", end_date=END, progress=False)
-    repository = repository_for(url, today=END.isoformat())
-    yield repository
-    repository.sources.dispose()
+@pytest.fixture
+def repo(demo_repo):
+    return demo_repo
 
 
 def test_step_change_is_a_rule_violation_on_the_right_line_at_the_right_date(repo) -> None:

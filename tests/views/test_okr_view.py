@@ -8,24 +8,18 @@ import pandas as pd
 import pytest
 
 from dashboard.errors import InvalidInput
-from dashboard.sources.demo import write_demo
 from dashboard.store.interface import CheckinEntry
 from dashboard.store.sql import SqlAppStore
 from dashboard.views.okr import build_okr, current_quarter, number_text, progress_text, tree_order
 from dashboard.views.okr_detail import build_key_result, parse_checkin
-from tests.helpers import repository_for
 
 END = dt.date(2026, 11, 23)
 STORY = "2026-Q4-T02-K1"  # story 3: stalls at ~25 % while its owner stays confident
 
 
-@pytest.fixture(scope="module")
-def repo(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'quality.db'}"
-    write_demo(url, "small", end_date=END, progress=False)
-    repository = repository_for(url, today=END.isoformat())
-    yield repository
-    repository.sources.dispose()
+@pytest.fixture
+def repo(demo_repo):
+    return demo_repo
 
 
 @pytest.fixture
