@@ -4,6 +4,10 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     DASHBOARD_HOST=0.0.0.0 DASHBOARD_PORT=8050 DASHBOARD_ENV=production
 
+# Chromium prints the review meeting pack (PDF); fonts so its pages read as on screen.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends chromium fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 10001 dashboard
 WORKDIR /app
 COPY requirements.txt .

@@ -72,6 +72,9 @@ def create_app(settings: Settings) -> dash.Dash:
 
     install_auth(server, settings, store)
     install_exports(server)
+    from dashboard.review_export import install_review_export
+
+    install_review_export(server)
     install_callback_validation(server, app)
     install_security_headers(server, app)
     install_error_handlers(server)

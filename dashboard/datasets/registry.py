@@ -17,7 +17,7 @@ from sqlalchemy.sql import Executable, FromClause
 from dashboard.drill import DefectSlice
 from dashboard.errors import InvalidFilter
 from dashboard.filters import Filters
-from dashboard.queries import defects, okr, overview, spc, suppliers, voc
+from dashboard.queries import defects, okr, overview, review, spc, suppliers, voc
 from dashboard.queries.dialect import GRAINS
 
 Builder = Callable[..., Executable]
@@ -327,5 +327,14 @@ DATASETS.update(
         "okr_objectives": lambda tables, filters, **params: okr.select_objectives(tables, _quarter(params)),
         "okr_key_results": lambda tables, filters, **params: okr.select_key_results(tables, _quarter(params)),
         "okr_checkins": lambda tables, filters, **params: okr.select_checkins(tables, _quarter(params)),
+    }
+)
+
+
+# --- Leadership review ------------------------------------------------------------------------
+
+DATASETS.update(
+    {
+        "overdue_capas": lambda tables, filters, **params: review.select_overdue_capas(tables, _needs_filters(filters)),
     }
 )

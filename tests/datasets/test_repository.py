@@ -33,7 +33,8 @@ def seeded_url(request: pytest.FixtureRequest, tmp_path) -> str:
 
 
 def test_every_dataset_runs_on_both_databases(seeded_url: str) -> None:
-    # The hand-made data has no SCAR and no supplier audit; one of each makes every dataset non-empty.
+    # The hand-made data has no SCAR, no supplier audit and no overdue CAPA; one of each makes every
+    # dataset non-empty.
     engine = sa.create_engine(seeded_url)
     with engine.begin() as conn:
         conn.execute(
@@ -50,6 +51,17 @@ def test_every_dataset_runs_on_both_databases(seeded_url: str) -> None:
         conn.execute(
             schema.supplier_audits.insert(),
             {"supplier_id": "S001", "audit_date": dt.date(2026, 3, 12), "score_pct": 88.0, "finding_count": 2},
+        )
+        conn.execute(
+            schema.capas.insert(),
+            {
+                "plant_id": "P01",
+                "capa_source": "internal",
+                "title": "Overdue",
+                "owner": "Q",
+                "opened_date": dt.date(2026, 2, 1),
+                "due_date": dt.date(2026, 3, 10),
+            },
         )
     engine.dispose()
     repo = repository_for(seeded_url)
