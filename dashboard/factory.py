@@ -69,12 +69,14 @@ def create_app(settings: Settings) -> dash.Dash:
 
     from dashboard.auth import install_auth
     from dashboard.exports import install_exports
+    from dashboard.pages._version import install_version_endpoint
 
     install_auth(server, settings, store)
     install_exports(server)
     from dashboard.review_export import install_review_export
 
     install_review_export(server)
+    install_version_endpoint(server, PROJECT_ROOT / "assets")
     install_callback_validation(server, app)
     install_security_headers(server, app)
     install_error_handlers(server)
