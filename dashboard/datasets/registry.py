@@ -17,8 +17,9 @@ from sqlalchemy.sql import Executable, FromClause
 from dashboard.drill import DefectSlice
 from dashboard.errors import InvalidFilter
 from dashboard.filters import Filters
-from dashboard.queries import defects, okr, overview, review, spc, suppliers, voc
+from dashboard.queries import defects, freshness, okr, overview, review, spc, suppliers, voc
 from dashboard.queries.dialect import GRAINS
+from dashboard.sources.schema import FEED_DATE_COLUMNS
 
 Builder = Callable[..., Executable]
 
@@ -338,3 +339,16 @@ DATASETS.update(
         "overdue_capas": lambda tables, filters, **params: review.select_overdue_capas(tables, _needs_filters(filters)),
     }
 )
+
+
+# --- Freshness of the fed sources ----------------------------------------------------------------
+
+
+def _feed_latest(tables: Mapping[str, FromClause], filters: Filters | None, **params: Any) -> Executable:
+    feed = params.get("feed")
+    if feed not in FEED_DATE_COLUMNS:
+        raise InvalidFilter(f"Unknown feed '{str(feed)[:30]}'; use one of {', '.join(FEED_DATE_COLUMNS)}.")
+    return freshness.select_feed_latest(tables, feed)
+
+
+DATASETS["feed_latest"] = _feed_latest

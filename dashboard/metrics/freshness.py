@@ -2,7 +2,9 @@
 
 A KPI definition declares its review ``cadence`` (daily, weekly, monthly, quarterly; see
 ``kpi_definitions.cadence``). A copy of the data is *late* when it was read from the database
-longer ago than one cadence period: a daily figure read yesterday morning is late today.
+longer ago than one cadence period: a daily figure read yesterday morning is late today. A fed
+source (defects, production, lots, feedback, measurements) declares the cadence its records
+arrive at; it is late when its newest record is older than that (:func:`record_late`).
 """
 
 from __future__ import annotations
@@ -46,3 +48,22 @@ def is_late(as_of: dt.datetime | None, cadence: str | None, now: dt.datetime) ->
 
 def _utc(moment: dt.datetime) -> dt.datetime:
     return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
+
+
+def record_late(latest: dt.date | dt.datetime | None, cadence: str | None, reference: dt.datetime) -> bool:
+    """True when a feed's newest record (``latest``) is older than one ``cadence`` period at
+    ``reference``: a daily feed whose newest record is from the day before yesterday is late.
+
+    A record dated by day counts as of the end of that day. An empty feed (None) is late; an
+    unknown cadence never is.
+    """
+    period = cadence_period(cadence)
+    if period is None:
+        return False
+    if latest is None:
+        return True
+    if isinstance(latest, dt.datetime):
+        newest = _utc(latest)
+    else:
+        newest = dt.datetime.combine(latest + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    return _utc(reference) - newest > period

@@ -101,10 +101,12 @@ def render_panel(index: int, panel: WallPanelView) -> html.Section:
     charts = [wall_chart(title=c.title, figure=c.figure, graph_id=f"{P}chart-{index}-{j}") for j, c in enumerate(content.charts)]
     table = content.table
     freshness = f"as of {format_time(panel.as_of)}" if panel.as_of else "no data read yet"
-    if panel.late:
-        freshness += f", older than its {panel.cadence} cadence"
-    elif panel.stale_since:
+    if panel.stale_since:
         freshness += " (last good copy)"
+    elif panel.late and not panel.late_feeds:
+        freshness += f", older than its {panel.cadence} cadence"
+    if panel.late_feeds:
+        freshness += " · late data, newest: " + ", ".join(panel.late_feeds)
     return wall_panel(
         panel_id=f"{P}panel-{index}",
         title=panel.title,

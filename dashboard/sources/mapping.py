@@ -45,6 +45,7 @@ class DatasetMapping:
     table: str | None = None
     query: str | None = None
     columns: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    cadence: str | None = None
 
 
 def load_mappings(path: Path | None) -> dict[str, DatasetMapping]:
@@ -66,8 +67,14 @@ def load_mappings(path: Path | None) -> dict[str, DatasetMapping]:
             raise ConfigError(f"{where}: unknown dataset; known datasets are {known}.")
         if not isinstance(entry, dict):
             raise ConfigError(f"{where} must be a table of settings.")
-        if ("table" in entry) == ("query" in entry):
+        if "table" in entry and "query" in entry:
             raise ConfigError(f"{where} needs exactly one of 'table' or 'query'.")
+        if "table" not in entry and "query" not in entry and "cadence" not in entry:
+            raise ConfigError(f"{where} needs 'table' or 'query' (or only a 'cadence' for the canonical table).")
+        cadence = entry.get("cadence")
+        if cadence is not None and (name not in schema.FEED_DATE_COLUMNS or cadence not in schema.FEED_CADENCES):
+            feeds = ", ".join(schema.FEED_DATE_COLUMNS)
+            raise ConfigError(f"{where}: cadence must be one of {', '.join(schema.FEED_CADENCES)}, for a fed table ({feeds}).")
         database = entry.get("database")
         if database is not None and database not in databases:
             raise ConfigError(f"{where}: database '{database}' is not defined under [databases].")
@@ -82,6 +89,7 @@ def load_mappings(path: Path | None) -> dict[str, DatasetMapping]:
             table=entry.get("table"),
             query=entry.get("query"),
             columns=dict(columns),
+            cadence=cadence,
         )
     return mappings
 
@@ -124,10 +132,16 @@ class Sources:
         """A lazy mapping of every dataset name to its FROM clause (what query builders take)."""
         return _LazyTables(self)
 
+    def cadence(self, dataset: str) -> str:
+        """How often ``dataset`` is expected to receive new records (the sources file's
+        ``cadence``, else daily)."""
+        mapping = self._mappings.get(dataset)
+        return mapping.cadence if mapping is not None and mapping.cadence else schema.DEFAULT_FEED_CADENCE
+
     def _build(self, dataset: str) -> FromClause:
         canonical: Table = schema.metadata.tables[dataset]
         mapping = self._mappings.get(dataset)
-        if mapping is None:
+        if mapping is None or (mapping.table is None and mapping.query is None):
             return canonical
         if mapping.query is not None:
             columns = [Column(c.name, c.type) for c in canonical.columns]
@@ -160,6 +174,10 @@ class Sources:
 class _LazyTables(Mapping[str, FromClause]):
     def __init__(self, sources: Sources) -> None:
         self._sources = sources
+
+    def cadence(self, dataset: str) -> str:
+        """The declared cadence of a fed dataset (see :meth:`Sources.cadence`)."""
+        return self._sources.cadence(dataset)
 
     def __getitem__(self, name: str) -> FromClause:
         if name not in schema.metadata.tables:

@@ -329,3 +329,16 @@ kpi_definitions = Table(
 )
 
 DATASETS: tuple[str, ...] = tuple(metadata.tables)
+
+# Fact tables that other systems keep filling, with the column that dates each record: how fresh
+# a source's data is (its newest record) is read from these. The expected cadence of each feed is
+# "daily" unless the sources file declares another (``cadence = "weekly"`` under its dataset).
+FEED_DATE_COLUMNS = {
+    "defects": "defect_date",
+    "production_volumes": "production_date",
+    "spc_measurements": "measured_at",
+    "supplier_lots": "received_date",
+    "customer_feedback": "received_date",
+}
+FEED_CADENCES = ("hourly", "daily", "weekly", "monthly", "quarterly")
+DEFAULT_FEED_CADENCE = "daily"

@@ -43,4 +43,4 @@ def defects_panel(filters: Filters, repo: Repository, style: PanelStyle) -> Pane
     )
 
 
-register_wall_panel("defects", "Defects", defects_panel, view_path="/defects", order=1)
+register_wall_panel("defects", "Defects", defects_panel, view_path="/defects", order=1, feeds=("defects", "production_volumes"))

@@ -31,4 +31,11 @@ def overview_panel(filters: Filters, repo: Repository, style: PanelStyle) -> Pan
     )
 
 
-register_wall_panel("overview", "Overview", overview_panel, view_path="/", order=0)
+register_wall_panel(
+    "overview",
+    "Overview",
+    overview_panel,
+    view_path="/",
+    order=0,
+    feeds=("defects", "production_volumes", "supplier_lots", "customer_feedback"),
+)

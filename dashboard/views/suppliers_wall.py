@@ -39,4 +39,4 @@ def suppliers_panel(filters: Filters, repo: Repository, style: PanelStyle) -> Pa
     )
 
 
-register_wall_panel("suppliers", "Suppliers", suppliers_panel, view_path="/suppliers", order=3)
+register_wall_panel("suppliers", "Suppliers", suppliers_panel, view_path="/suppliers", order=3, feeds=("supplier_lots",))

@@ -38,4 +38,4 @@ def voc_panel(filters: Filters, repo: Repository, style: PanelStyle) -> PanelCon
     )
 
 
-register_wall_panel("voc", "Customers", voc_panel, view_path="/voc", order=4)
+register_wall_panel("voc", "Customers", voc_panel, view_path="/voc", order=4, feeds=("customer_feedback",))

@@ -11,10 +11,12 @@ import dataclasses
 import datetime as dt
 import logging
 
+import pandas as pd
+
 from dashboard.datasets.interface import Repository
 from dashboard.errors import DashboardError
 from dashboard.filters import parse_filters
-from dashboard.metrics.freshness import is_late, shortest_cadence
+from dashboard.metrics.freshness import is_late, record_late, shortest_cadence
 from dashboard.views.wall_panels import WALL_PANELS, PanelContent, PanelStyle, WallPanels
 from dashboard.views.wall_url import WallConfig, WallEntry
 
@@ -45,6 +47,7 @@ class WallPanelView:
     cadence: str
     late: bool
     error: str | None = None
+    late_feeds: tuple[str, ...] = ()
 
     @property
     def as_of(self) -> dt.datetime | None:
@@ -90,6 +93,34 @@ def _view_cadences(repo: Repository, view_path: str | None) -> list[object]:
     return list(kpis.loc[kpis["view_path"] == view_path, "cadence"])
 
 
+FEED_NAMES = {
+    "defects": "defects",
+    "production_volumes": "production",
+    "spc_measurements": "measurements",
+    "supplier_lots": "supplier lots",
+    "customer_feedback": "customer feedback",
+}
+
+
+def late_feeds(feeds: tuple[str, ...], repo: Repository, reference: dt.datetime) -> tuple[str, ...]:
+    """"defects 20 Nov (daily)" for each fed source whose newest record is older than its declared
+    cadence (the date is the newest record's)."""
+    notes = []
+    for feed in feeds:
+        try:
+            frame = repo.fetch("feed_latest", feed=feed).frame
+        except DashboardError:
+            continue  # unreachable: the stale banner says so
+        latest = frame["latest"].iloc[0] if len(frame) else None
+        cadence = str(frame["cadence"].iloc[0]) if len(frame) else None
+        if latest is not None and not isinstance(latest, dt.date):
+            latest = None if pd.isna(latest) else pd.Timestamp(latest).to_pydatetime()
+        if record_late(latest, cadence, reference):
+            newest = "no records" if latest is None else f"{latest:%d %b}"
+            notes.append(f"{FEED_NAMES.get(feed, feed)} {newest} ({cadence})")
+    return tuple(notes)
+
+
 def build_wall(
     config: WallConfig,
     repo: Repository,
@@ -103,6 +134,8 @@ def build_wall(
     """Every panel of ``config``'s playlist; a panel that fails says so and the others still show."""
     problems = list(config.problems)
     plants = _plants(repo, problems)
+    # With DASHBOARD_TODAY pinned (demo, tests) a feed is judged at the end of that day.
+    reference = now if today >= now.date() else dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
     built = []
     for entry in config.entries:
         spec = panels.get(entry.view)
@@ -127,7 +160,8 @@ def build_wall(
         )
         content = dataclasses.replace(content, numbers=numbers)
         problems.extend(f"{spec.title}: {note}" for note in content.notes)
-        late = is_late(content.as_of, cadence, now) or any(n.late for n in numbers)
+        feeds_late = late_feeds(spec.feeds, repo, reference)
+        late = is_late(content.as_of, cadence, now) or any(n.late for n in numbers) or bool(feeds_late)
         scope = f"{'plant ' + filters.plant_id if filters.plant_id else 'all plants'} · {filters.label()}"
-        built.append(WallPanelView(entry, spec.title, scope, content, cadence or spec.cadence, late, error))
+        built.append(WallPanelView(entry, spec.title, scope, content, cadence or spec.cadence, late, error, feeds_late))
     return WallView(config, tuple(built), tuple(dict.fromkeys(problems)))

@@ -85,7 +85,8 @@ PanelBuilder = Callable[[Filters, Repository, PanelStyle], PanelContent]
 
 @dataclasses.dataclass(frozen=True)
 class WallPanelSpec:
-    """A registered panel. ``view_path`` finds the view's KPI cadences; ``cadence`` is the fallback."""
+    """A registered panel. ``view_path`` finds the view's KPI cadences; ``cadence`` is the fallback;
+    ``feeds`` are the fed sources whose newest records the panel shows (checked for lateness)."""
 
     name: str
     title: str
@@ -93,6 +94,7 @@ class WallPanelSpec:
     view_path: str | None = None
     cadence: str = "daily"
     order: int = 100
+    feeds: tuple[str, ...] = ()
 
 
 class WallPanels:
@@ -110,13 +112,14 @@ class WallPanels:
         view_path: str | None = None,
         cadence: str = "daily",
         order: int = 100,
+        feeds: tuple[str, ...] = (),
     ) -> PanelBuilder:
         """Add or replace the panel ``name``; returns ``builder`` (usable as a decorator's result)."""
         if not NAME_PATTERN.match(name):
             raise ValueError(f"A wall panel name must be lower-case letters, digits, - or _ (1-32): {name!r}")
         if cadence_period(cadence) is None:
             raise ValueError(f"Unknown cadence {cadence!r} for the wall panel {name!r}")
-        self._specs[name] = WallPanelSpec(name, title, builder, view_path, cadence, order)
+        self._specs[name] = WallPanelSpec(name, title, builder, view_path, cadence, order, tuple(feeds))
         return builder
 
     def get(self, name: str) -> WallPanelSpec | None:
@@ -139,10 +142,17 @@ _loaded: list[bool] = []
 
 
 def register_wall_panel(
-    name: str, title: str, builder: PanelBuilder, *, view_path: str | None = None, cadence: str = "daily", order: int = 100
+    name: str,
+    title: str,
+    builder: PanelBuilder,
+    *,
+    view_path: str | None = None,
+    cadence: str = "daily",
+    order: int = 100,
+    feeds: tuple[str, ...] = (),
 ) -> PanelBuilder:
     """Register a panel with the wall (see the module docstring)."""
-    return WALL_PANELS.register(name, title, builder, view_path=view_path, cadence=cadence, order=order)
+    return WALL_PANELS.register(name, title, builder, view_path=view_path, cadence=cadence, order=order, feeds=feeds)
 
 
 def load_wall_panels() -> WallPanels:

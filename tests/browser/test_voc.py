@@ -4,6 +4,7 @@ led by the internal D12 rate three weeks earlier)."""
 from __future__ import annotations
 
 import pytest
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -27,10 +28,16 @@ def test_the_surge_its_lead_and_a_theme_to_its_comments(browser, demo_server: st
         )
     )
     index = 0
-    bar = browser.find_elements(By.CSS_SELECTOR, "#voc-themes .trace.bars .point")[index]
-    browser.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", bar)
-    ActionChains(browser).move_to_element(bar).click().perform()
     theme = keys[index][0] if isinstance(keys[index], list) else keys[index]
+    for _attempt in range(3):  # a click while plotly is still laying the bars out can miss; click again
+        bar = browser.find_elements(By.CSS_SELECTOR, "#voc-themes .trace.bars .point")[index]
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", bar)
+        ActionChains(browser).move_to_element(bar).click().perform()
+        try:
+            WebDriverWait(browser, 8).until(lambda d: "theme=" in d.current_url)
+            break
+        except TimeoutException:
+            continue
     wait.until(lambda d: "theme=" in d.current_url)
     wait.until(lambda d: f"about “{theme}”" in d.find_element(By.ID, "voc-comments-title").text)
     texts_script = "return [...document.querySelectorAll(\"#voc-comments .ag-row [col-id='text']\")].map(c => c.textContent)"

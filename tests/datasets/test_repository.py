@@ -71,6 +71,7 @@ def test_every_dataset_runs_on_both_databases(seeded_url: str) -> None:
         "characteristic_id": "P01-L01-C1",
         "supplier_id": "S001",
         "quarter": "2026-Q1",
+        "feed": "defects",
     }
     for name in DATASETS:
         frame = repo.fetch(name, MARCH, **params).frame

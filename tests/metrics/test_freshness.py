@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from dashboard.metrics.freshness import cadence_period, is_late, shortest_cadence
+from dashboard.metrics.freshness import cadence_period, is_late, record_late, shortest_cadence
 
 NOW = dt.datetime(2026, 3, 31, 12, 0, tzinfo=dt.UTC)
 
@@ -59,3 +59,23 @@ def test_shortest_cadence() -> None:
     assert shortest_cadence(["monthly", None, "sometimes"]) == "monthly"
     assert shortest_cadence([None, "sometimes"], "weekly") == "weekly"
     assert shortest_cadence([]) is None
+
+
+NOON = dt.datetime(2026, 11, 24, 12, 0, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("latest", "cadence", "late"),
+    [
+        (dt.date(2026, 11, 23), "daily", False),  # yesterday's records: on time
+        (dt.date(2026, 11, 22), "daily", True),  # the day before: a day is missing
+        (dt.date(2026, 11, 18), "weekly", False),
+        (dt.date(2026, 11, 16), "weekly", True),
+        (dt.datetime(2026, 11, 24, 11, 30, tzinfo=dt.UTC), "hourly", False),
+        (dt.datetime(2026, 11, 24, 10, 30), "hourly", True),  # naive: taken as UTC
+        (None, "daily", True),  # an empty feed
+        (dt.date(2020, 1, 1), "fortnightly", False),  # an unknown cadence is never late
+    ],
+)
+def test_record_late(latest, cadence: str, late: bool) -> None:
+    assert record_late(latest, cadence, NOON) is late

@@ -90,6 +90,8 @@ def test_user_values_are_always_bound_never_in_the_sql_text(name: str, dialect) 
         params = {"characteristic_id": hostile}
     if name in ("supplier_parts", "supplier_scars", "supplier_audits"):
         params = {"supplier_id": "S001"}  # required: no supplier makes sense as a default
+    if name == "feed_latest":
+        params = {"feed": "defects"}  # the newest record of a whole feed: no filter applies
     if name.startswith("okr_"):
         params = {"quarter": "2026-Q1"}  # OKRs are chosen by quarter, not by the period or plant
     text, bound = sql(DATASETS[name](TABLES, filters, **params), dialect)
@@ -113,6 +115,7 @@ def test_user_values_are_always_bound_never_in_the_sql_text(name: str, dialect) 
             "supplier_scars",
             "supplier_audits",
             "feedback_dimensions",
+            "feed_latest",
             "okr_quarters",
             "okr_objectives",
             "okr_key_results",
@@ -135,6 +138,14 @@ def test_a_malformed_quarter_is_refused_before_any_sql(quarter: object) -> None:
 
     with pytest.raises(InvalidFilter, match="use the form 2026-Q4"):
         DATASETS["okr_objectives"](TABLES, None, quarter=quarter)
+
+
+@pytest.mark.parametrize("feed", [None, "okr_checkins", "defects; DROP TABLE defects"])
+def test_an_unknown_feed_is_refused_before_any_sql(feed: object) -> None:
+    from dashboard.errors import InvalidFilter
+
+    with pytest.raises(InvalidFilter, match="Unknown feed"):
+        DATASETS["feed_latest"](TABLES, None, feed=feed)
 
 
 def test_unknown_grain_is_refused_before_any_sql() -> None:

@@ -33,6 +33,9 @@ def write(tmp_path: Path, text: str) -> Path:
         ("[datasets.defects]\ndatabase = 'mes'\ntable = 'x'", "database 'mes' is not defined"),
         ("[datasets.defects]\ntable = 'x'\n[datasets.defects.columns]\nshoe_size = 'y'", "shoe_size not in the canonical"),
         ("[datasets.defects\n", "not valid TOML"),
+        ("[datasets.defects]\ndatabase = 'x'", "needs 'table' or 'query'"),
+        ("[datasets.defects]\ncadence = 'fortnightly'", "cadence must be one of"),
+        ("[datasets.plants]\ncadence = 'daily'", "for a fed table"),
     ],
 )
 def test_bad_mapping_files_are_refused_with_the_reason(tmp_path: Path, toml: str, message: str) -> None:
@@ -152,3 +155,15 @@ def test_datasets_in_different_databases_cannot_be_joined(tmp_path: Path) -> Non
     with pytest.raises(ConfigError, match="different databases"):
         sources.engine_for(select_production_summary(sources.tables(), MARCH, "week"))
     sources.dispose()
+
+
+def test_a_feed_declares_its_cadence_and_keeps_its_table(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'q.db'}"
+    seed(url)
+    path = write(tmp_path, "[datasets.customer_feedback]\ncadence = 'weekly'")
+    repo = repository_for(url, sources_file=str(path))
+    assert repo.sources.cadence("customer_feedback") == "weekly" and repo.sources.cadence("defects") == "daily"
+    frame = repo.fetch("feed_latest", feed="customer_feedback").frame
+    assert frame["cadence"].tolist() == ["weekly"]
+    assert str(frame["latest"].iloc[0])[:10] == "2026-03-11"  # the canonical table, read as it is
+    repo.sources.dispose()

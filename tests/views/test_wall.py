@@ -189,13 +189,35 @@ class StaleRepository:
         return self._inner.stream(*args, **kwargs)
 
 
+MONTHLY_FEEDS = "\n".join(
+    f'[datasets.{feed}]\ncadence = "monthly"' for feed in ("defects", "production_volumes", "supplier_lots", "customer_feedback")
+)
+
+
 @pytest.fixture
 def seeded(tmp_path):
+    """The hand-made data (a few records in March 2026), declared as monthly feeds."""
     url = f"sqlite:///{tmp_path / 'q.db'}"
     seed(url)
-    repository = repository_for(url)
+    sources = tmp_path / "sources.toml"
+    sources.write_text(MONTHLY_FEEDS, encoding="utf-8")
+    repository = repository_for(url, sources_file=str(sources))
     yield repository
     repository.sources.dispose()
+
+
+def test_a_feed_whose_newest_record_is_older_than_its_cadence_makes_its_panels_late(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'q.db'}"
+    seed(url)
+    daily = repository_for(url)  # every feed daily by default; today is 31 March
+    march = {"period": "custom", "start": "2026-03-01", "end": "2026-03-31"}
+    view = build(parse_wall(march, min_refresh_s=60, panels=load_wall_panels()), daily, dt.datetime.now(dt.UTC))
+    late = {p.entry.view: p.late_feeds for p in view.panels}
+    assert all(p.late for p in view.panels)
+    assert late["suppliers"] == ("supplier lots 05 Mar (daily)",)
+    assert late["voc"] == ("customer feedback 11 Mar (daily)",)
+    assert len(late["overview"]) == 4 and len(late["defects"]) == 2
+    daily.sources.dispose()
 
 
 def build(config: WallConfig, repo: Any, now: dt.datetime, registry: WallPanels | None = None):
