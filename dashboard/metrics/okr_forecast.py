@@ -99,12 +99,12 @@ def _meets(value: float, kind: str, target: float | None, low: float | None, hig
 def _probability(
     mean: float, se: float, df: int, kind: str, target: float | None, low: float | None, high: float | None
 ) -> float:
-    t = stats.t(df)
+    # scipy's unfrozen functions: freezing a distribution costs more than the whole fit here
     if kind == "increase":
-        return float(t.sf((target - mean) / se))
+        return float(stats.t.sf((target - mean) / se, df))
     if kind == "decrease":
-        return float(t.cdf((target - mean) / se))
-    return float(t.cdf((high - mean) / se) - t.cdf((low - mean) / se))
+        return float(stats.t.cdf((target - mean) / se, df))
+    return float(stats.t.cdf((high - mean) / se, df) - stats.t.cdf((low - mean) / se, df))
 
 
 def forecast_key_result(

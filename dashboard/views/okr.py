@@ -188,15 +188,15 @@ def kpi_values(kpi: pd.Series, start: dt.date, end: dt.date, repo: Repository) -
 
 
 def _series(
-    kr: dict, checkins: pd.DataFrame, kpis: dict[str, pd.Series], repo: Repository, today: dt.date, read: list[Dataset]
+    kr: dict, own: pd.DataFrame, kpis: dict[str, pd.Series], repo: Repository, today: dt.date, read: list[Dataset]
 ) -> tuple[pd.Series, str]:
+    """The key result's values: its KPI's weekly values when linked, else its own check-ins (``own``)."""
     kpi_id = kr.get("kpi_id")
     if isinstance(kpi_id, str) and kpi_id in kpis:
         end = min(today, kr["due_date"])
         values, datasets = kpi_values(kpis[kpi_id], kr["start_date"], end, repo)
         read.extend(datasets)
         return values, f"from the KPI “{kpis[kpi_id]['kpi_name']}”, weekly"
-    own = checkins[checkins["key_result_id"] == kr["key_result_id"]]
     own = own[own["checkin_date"] <= today]
     return pd.Series(own["value"].to_numpy(dtype=float), index=own["checkin_date"].tolist()), "from check-ins"
 
@@ -384,12 +384,14 @@ def build_okr(
     definitions = {row["kpi_id"]: row for _, row in kpis.frame.iterrows()}
     read = [objectives, key_results, source_checkins, kpis]
     rows: dict[str, list[KeyResultRow]] = {}
+    by_key_result = {key: group for key, group in checkins.groupby("key_result_id", sort=False)}
+    empty = checkins.iloc[0:0]
     for kr in krs.to_dict("records"):
+        own = by_key_result.get(kr["key_result_id"], empty)
         try:
-            values, source_text = _series(kr, checkins, definitions, repo, today, read)
+            values, source_text = _series(kr, own, definitions, repo, today, read)
         except DashboardError as error:
             values, source_text = pd.Series(dtype=float), f"KPI values unavailable: {error}"
-        own = checkins[checkins["key_result_id"] == kr["key_result_id"]]
         confidence = own["confidence"].dropna().iloc[-1] if own["confidence"].notna().any() else None
         rows.setdefault(kr["objective_id"], []).append(key_result_row(kr, values, source_text, confidence, today))
     tree = []
