@@ -69,7 +69,7 @@ def create_app(settings: Settings) -> dash.Dash:
 
     from dashboard.auth import install_auth
     from dashboard.exports import install_exports
-    from dashboard.pages._version import install_version_endpoint
+    from dashboard.version import install_version_endpoint
 
     install_auth(server, settings, store)
     install_exports(server)

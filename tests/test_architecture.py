@@ -34,7 +34,7 @@ FORBIDDEN_PROJECT = {
     "components": {"datasets", "queries", "metrics", "sources"},
     "pages": {"queries", "sources", "metrics", "datasets.repository"},
 }
-WIRING = {"auth", "exports", "review_export", "factory", "http", "health", "__main__", "__init__", "gunicorn_conf"}
+WIRING = {"auth", "exports", "review_export", "version", "factory", "http", "health", "__main__", "__init__", "gunicorn_conf"}
 
 
 def layer_of(path: Path) -> str:

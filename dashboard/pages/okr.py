@@ -45,11 +45,14 @@ def href(params: dict[str, str], **changes: str | None) -> str:
     return "/okr" + (f"?{urlencode(merged)}" if merged else "")
 
 
-def _options() -> tuple[list[str], list[str]]:
+def _options(quarter: str | None) -> tuple[list[str], list[str]]:
+    """The quarters on record, and the teams of ``quarter`` (else of the newest quarter)."""
     repo = get_state().repository
     try:
         quarters = [str(q) for q in repo.fetch("okr_quarters").frame["quarter"]]
-        teams = sorted({str(t) for q in quarters[:1] for t in repo.fetch("okr_objectives", quarter=q).frame["team"]})
+        shown = quarter if quarter in quarters else quarters[:1]
+        shown = [shown] if isinstance(shown, str) else shown
+        teams = sorted({str(t) for q in shown for t in repo.fetch("okr_objectives", quarter=q).frame["team"]})
     except DashboardError:
         return [], []
     return quarters, teams
@@ -120,7 +123,7 @@ def checkin_form(params: dict[str, str]) -> html.Div:
 def layout(**raw: object) -> html.Div:
     """Quarter and team from the URL; the tree, grid and key-result panel arrive through :func:`update_okr`."""
     params = _params(raw)
-    quarters, teams = _options()
+    quarters, teams = _options(params.get("quarter"))
     return html.Div(
         [
             html.Div(

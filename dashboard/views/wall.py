@@ -103,7 +103,7 @@ FEED_NAMES = {
 
 
 def late_feeds(feeds: tuple[str, ...], repo: Repository, reference: dt.datetime) -> tuple[str, ...]:
-    """"defects 20 Nov (daily)" for each fed source whose newest record is older than its declared
+    """ "defects 20 Nov (daily)" for each fed source whose newest record is older than its declared
     cadence (the date is the newest record's)."""
     notes = []
     for feed in feeds:

@@ -8,8 +8,8 @@ import re
 import time
 from pathlib import Path
 
-from dashboard.pages._version import build_id
 from dashboard.state import EXTENSION
+from dashboard.version import build_id
 from tests.app.conftest import build_app
 from tests.app.test_app import route
 from tests.seed import seed

@@ -14,7 +14,7 @@ from pathlib import Path
 import dash
 from flask import Flask, Response, jsonify
 
-PACKAGE = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
 SUFFIXES = (".py", ".js", ".css")
 
 
