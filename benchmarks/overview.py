@@ -34,7 +34,7 @@ import sqlalchemy as sa  # noqa: E402
 from dashboard.config import settings_from_env  # noqa: E402
 from dashboard.datasets.cache import FrameCache, make_cache  # noqa: E402
 from dashboard.datasets.repository import SqlRepository  # noqa: E402
-from dashboard.factory import build_repository  # noqa: E402
+from dashboard.factory import build_repository, limit_numeric_threads  # noqa: E402
 from dashboard.filters import Filters, parse_filters  # noqa: E402
 from dashboard.views.overview import build_overview  # noqa: E402
 
@@ -105,6 +105,7 @@ def fresh_repository(url: str) -> SqlRepository:
     from flask import Flask
 
     settings = settings_from_env({"DASHBOARD_DATABASE_URL": url, "DASHBOARD_TODAY": END_DATE.isoformat()})
+    limit_numeric_threads(settings)  # as create_app does
     return build_repository(settings, make_cache(settings, Flask("bench")))
 
 

@@ -42,6 +42,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8050
     workers: int = 2
+    numeric_threads: int = 1
     log_level: str = "INFO"
     debug: bool = False
     statement_timeout_s: float = 10.0
@@ -118,6 +119,7 @@ _PARSERS = {
     "host": lambda n, r: r.strip(),
     "port": lambda n, r: _number(n, r, int, 1),
     "workers": lambda n, r: _number(n, r, int, 1),
+    "numeric_threads": lambda n, r: _number(n, r, int, 1),
     "log_level": lambda n, r: _choice(n, r, LOG_LEVELS),
     "debug": _bool,
     "statement_timeout_s": lambda n, r: _number(n, r, float, 0.1),

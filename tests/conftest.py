@@ -23,6 +23,15 @@ def _unavailable(what: str, error: Exception) -> None:
     pytest.skip(message)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _numeric_threads_as_in_the_app() -> Iterator[None]:
+    """One BLAS/OpenMP thread, as ``create_app`` sets by default, for code called without an app."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test sees the developer's DASHBOARD_* variables."""

@@ -31,6 +31,7 @@ def test_defaults_use_the_embedded_sqlite_file_and_debug_off() -> None:
         ("DASHBOARD_TODAY", "2026-11-23", "today", dt.date(2026, 11, 23)),
         ("DASHBOARD_SOURCES_FILE", "/etc/q/sources.toml", "sources_file", Path("/etc/q/sources.toml")),
         ("DASHBOARD_STATEMENT_TIMEOUT_S", "2.5", "statement_timeout_s", 2.5),
+        ("DASHBOARD_NUMERIC_THREADS", "4", "numeric_threads", 4),
     ],
 )
 def test_values_are_parsed_into_types(name: str, raw: str, field: str, expected: object) -> None:
@@ -51,6 +52,7 @@ def test_values_are_parsed_into_types(name: str, raw: str, field: str, expected:
         ({"DASHBOARD_ENV": "production", "DASHBOARD_SECRET_KEY": DEFAULT_SECRET_KEY}, "DASHBOARD_SECRET_KEY"),
         ({"DASHBOARD_STATEMENT_TIMEOUT_S": "30"}, "DASHBOARD_STATEMENT_TIMEOUT_S"),
         ({"DASHBOARD_WORKER_TIMEOUT_S": "120"}, "DASHBOARD_REFRESH_INTERVAL_S"),
+        ({"DASHBOARD_NUMERIC_THREADS": "0"}, "DASHBOARD_NUMERIC_THREADS"),
     ],
 )
 def test_bad_settings_are_refused_with_the_variable_named(env: dict[str, str], message: str) -> None:

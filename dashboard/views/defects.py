@@ -94,7 +94,8 @@ class DefectsView:
 
 def load_dimensions(repo: Repository) -> Dimensions:
     """The allow-lists of the drill path, from the dimension tables."""
-    lines, products, codes = (repo.fetch(name).frame for name in ("lines", "products", "defect_codes"))
+    fetched = repo.fetch_many([DatasetRequest.of(name) for name in ("lines", "products", "defect_codes")])
+    lines, products, codes = (dataset(result).frame for result in fetched)
     return Dimensions(
         lines=dict(zip(lines["line_id"], lines["plant_id"], strict=True)),
         products=frozenset(products["product_id"]),
@@ -380,15 +381,19 @@ def _heatmap_section(defects: pd.DataFrame, production: pd.DataFrame) -> go.Figu
     )
 
 
-def _names(repo: Repository) -> dict[str, str]:
+# The dimension tables whose names label the breadcrumb: (dataset, id column, name column).
+NAME_TABLES = (
+    ("plants", "plant_id", "plant_name"),
+    ("lines", "line_id", "line_name"),
+    ("products", "product_id", "product_name"),
+    ("defect_codes", "defect_code", "defect_description"),
+)
+
+
+def _names(frames: list[pd.DataFrame]) -> dict[str, str]:
+    """Display names by id, from the :data:`NAME_TABLES` frames (in that order)."""
     names: dict[str, str] = {}
-    for name, key, label in (
-        ("plants", "plant_id", "plant_name"),
-        ("lines", "line_id", "line_name"),
-        ("products", "product_id", "product_name"),
-        ("defect_codes", "defect_code", "defect_description"),
-    ):
-        frame = repo.fetch(name).frame
+    for frame, (_, key, label) in zip(frames, NAME_TABLES, strict=True):
         names.update(zip(frame[key], frame[label], strict=True))
     return names
 
@@ -462,8 +467,11 @@ def build_defects(
         if value not in allowed:
             raise InvalidFilter(f"Unknown {what} '{str(value)[:30]}'; use one of {', '.join(allowed)}.")
     level = slice_.level(filters.plant_id)
-    results = repo.fetch_many(_requests(filters, slice_, grain, level, pareto_by))
+    # One batch, names included, so a cold page runs every query concurrently.
+    names_requested = [DatasetRequest.of(name) for name, _, _ in NAME_TABLES]
+    results = repo.fetch_many(_requests(filters, slice_, grain, level, pareto_by) + names_requested)
     datasets = [dataset(r) for r in results]
+    datasets, name_frames = datasets[: -len(NAME_TABLES)], [d.frame for d in datasets[-len(NAME_TABLES) :]]
     options = {
         "grain": grain,
         "measure": measure,
@@ -482,7 +490,7 @@ def build_defects(
         grain=grain,
         measure=measure,
         level=level,
-        crumbs=crumbs_for(filters, slice_, _names(repo)),
+        crumbs=crumbs_for(filters, slice_, _names(name_frames)),
         headlines=tuple(Headline(*h) for h in parts["headlines"]),
         trend=parts["trend"],
         forecast=parts["forecast"],

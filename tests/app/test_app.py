@@ -186,6 +186,17 @@ def test_debug_is_off_by_default(app) -> None:
     assert app.server.debug is False
 
 
+def test_the_app_caps_the_numeric_libraries_threads(seeded_sqlite: str) -> None:
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    with threadpool_limits(limits=2):  # restored afterwards, whatever the app sets
+        assert any(pool["num_threads"] == 2 for pool in threadpool_info())
+        build_app(seeded_sqlite, numeric_threads="1")
+        pools = threadpool_info()
+        assert pools, "numpy loads a BLAS library"
+        assert all(pool["num_threads"] == 1 for pool in pools)
+
+
 def test_database_gone_keeps_the_last_good_numbers_with_a_banner(tmp_path) -> None:
     import time
     from pathlib import Path
