@@ -247,6 +247,25 @@ def update_body(query: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def empty_app_cache(app) -> None:
+    """Drop every entry of the app's own cache (an in-process SimpleCache here), decoded copies too."""
+    from flask_caching.backends import SimpleCache
+
+    cache = app.server.extensions[EXTENSION].repository.cache
+    backend = cache._backend
+    if not isinstance(backend, SimpleCache):
+        raise RuntimeError(f"expected the in-process SimpleCache, got {type(backend).__name__}")
+    backend.clear()
+    cache._decoded.clear()
+
+
+def callback_cold(app, client, step: Step, repeat: int) -> float:
+    """Median server time (ms) of the whole update_defects request with the app's cache emptied
+    first: the dimension lists, build_defects, the Dash components and the JSON response."""
+    body = update_body(step.query)
+    return median_ms(lambda _: client.post("/_dash-update-component", json=body), repeat, lambda: empty_app_cache(app))
+
+
 def callback_warm(client, step: Step, repeat: int) -> tuple[float, float]:
     """Median server time of the warm callback (ms) and its response size (KB)."""
     body = update_body(step.query)
@@ -353,6 +372,7 @@ def measure_backend(name: str, url: str, repeat: int) -> dict[str, Any]:
         build_defects(filters, slice_, warm_repo)
         warm = median_ms(lambda f=filters, s=slice_, r=warm_repo: build_defects(f, s, r), repeat)
         callback_ms, response_kb = callback_warm(client, step, repeat)
+        callback_cold_ms = callback_cold(app, client, step, repeat)
         naive = median_ms(lambda f=filters, s=slice_: naive_step(engine, tables, f, s), max(1, repeat // 2))
         steps.append(
             {
@@ -364,6 +384,7 @@ def measure_backend(name: str, url: str, repeat: int) -> dict[str, Any]:
                 "compute": compute,
                 "warm": warm,
                 "callback": callback_ms,
+                "callback_cold": callback_cold_ms,
                 "response_kb": response_kb,
                 "naive": naive,
             }
@@ -543,13 +564,14 @@ def report(result: dict[str, Any], show_queries: bool) -> None:
     print(f"\n== {result['backend']} ==")
     head = (
         f"{'step':<24}{'n':>3}{'raw sum':>9}{'raw max':>9}{'cold':>8}{'c/sum':>7}{'c/max':>7}{'compute':>9}"
-        f"{'warm':>7}{'callbk':>8}{'resp KB':>8}{'naive':>8}{'nv/cold':>8}"
+        f"{'warm':>7}{'cb cold':>8}{'cb/sum':>7}{'cb warm':>8}{'resp KB':>8}{'naive':>8}{'nv/cold':>8}"
     )
     print(head + "   (ms)")
     for row in result["steps"]:
         print(
             f"{row['label']:<24}{row['queries']:>3}{row['raw_sum']:>9.1f}{row['raw_max']:>9.1f}{row['cold']:>8.1f}"
             f"{row['cold'] / row['raw_sum']:>7.2f}{row['cold'] / row['raw_max']:>7.2f}{row['compute']:>9.1f}{row['warm']:>7.1f}"
+            f"{row['callback_cold']:>8.1f}{row['callback_cold'] / row['raw_sum']:>7.2f}"
             f"{row['callback']:>8.1f}{row['response_kb']:>8.0f}{row['naive']:>8.0f}{row['naive'] / row['cold']:>7.1f}x"
         )
         if show_queries:
@@ -588,7 +610,9 @@ LEGEND = """\
       the slowest; a cold page runs up to 4 at once, so it should land between the two
   cold, warm: build_defects with an empty / a filled cache; c/sum, c/max: cold / raw sum, cold / raw max
   compute: the page's own work within cold (figures, forecast, u chart), cached with the data
-  callbk, resp KB: the update_defects callback through Flask's test client, warm; its response size
+  cb cold, cb/sum: the whole update_defects callback through Flask's test client with the app's cache
+      emptied first (dimension lists, the page, Dash components, JSON), and that / raw sum
+  cb warm, resp KB: the same callback with the cache filled; its response size
   naive: the step's fact rows (both periods) read into pandas and aggregated there, no figures
   CSV export: read to its last byte through Flask's test client; peak RSS: how much a fresh worker's
       peak RSS grows during the export"""
