@@ -169,7 +169,9 @@ DATASETS.update(
         "defect_trend": _sliced(defects.select_defect_trend, _grain),
         "production_trend": _sliced(defects.select_production_trend, _grain),
         "defect_breakdown": _sliced(
-            defects.select_defect_breakdown, lambda params: _choice(params, "by", defects.BREAKDOWNS, "plant_id")
+            defects.select_defect_breakdown,
+            lambda params: _choice(params, "by", defects.BREAKDOWNS, "plant_id"),
+            lambda params: _flag(params, "previous_keys", False),
         ),
         "production_breakdown": _sliced(
             defects.select_production_breakdown, lambda params: _choice(params, "by", defects.PRODUCTION_BREAKDOWNS, "plant_id")

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.sql import FromClause, Select
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -147,11 +147,15 @@ def _breakdown_key(tables: Tables, by: str) -> tuple[FromClause, ColumnElement[A
     return defects.outerjoin(table, key == table.c[by]), key, func.coalesce(table.c[name], key)
 
 
-def select_defect_breakdown(tables: Tables, filters: Filters, slice: DefectSlice | None, by: str) -> Select:
+def select_defect_breakdown(
+    tables: Tables, filters: Filters, slice: DefectSlice | None, by: str, previous_keys: bool = False
+) -> Select:
     """Defects, cost (EUR) and records of the current period per ``by`` (one of BREAKDOWNS),
     largest first, with ``prev_defect_count``: the same key's defects in the previous period.
 
-    Keys with no defect record in the current period are left out."""
+    Keys with no defect record in the current period are left out, unless ``previous_keys``:
+    then a key with defects in the previous period only is kept too (with zero current
+    defects, last), so the previous period's ranks can be told in full."""
     if by not in BREAKDOWNS:
         raise ValueError(f"unknown breakdown {by!r}; expected one of {BREAKDOWNS}")
     defects = tables["defects"]
@@ -172,7 +176,7 @@ def select_defect_breakdown(tables: Tables, filters: Filters, slice: DefectSlice
         .select_from(source)
         .where(in_both_periods(defects.c.defect_date, filters), *_where(defects, filters, slice, tables["defect_codes"]))
         .group_by(key, label)
-        .having(records > 0)
+        .having(or_(records > 0, _sum_if(~current, 1) > 0) if previous_keys else records > 0)
         .order_by(defect_count.desc(), key)
     )
 

@@ -49,7 +49,7 @@ class ReviewData:
 
     filters: Filters
     defects: DefectsView | None = None
-    pareto: pd.DataFrame | None = None  # key, label, defect_count, prev_defect_count (defect_breakdown by code)
+    pareto: pd.DataFrame | None = None  # defect_breakdown by code with both periods' keys (previous_keys=True)
     characteristics: tuple[CharacteristicRow, ...] | None = None
     scorecard: pd.DataFrame | None = None  # metrics.suppliers.scorecard
     funnel: dict | None = None
@@ -62,7 +62,7 @@ class ReviewData:
 
 def _defects(filters: Filters, repo: Repository) -> dict:
     view = build_defects(filters, DefectSlice(), repo)
-    pareto = repo.fetch("defect_breakdown", filters, slice=DefectSlice(), by="defect_code")
+    pareto = repo.fetch("defect_breakdown", filters, slice=DefectSlice(), by="defect_code", previous_keys=True)
     return {"defects": view, "pareto": pareto.frame, "_as_of": [view.as_of, pareto.fetched_at]}
 
 

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 import pandas as pd
 
 from dashboard.filters import Filters
-from dashboard.metrics.defects import pareto, rank_change_text, rank_changes
+from dashboard.metrics.defects import ordinal, pareto, rank_change_text, rank_changes
 from dashboard.metrics.surge import surges
 from dashboard.views.review_data import ReviewData
 
@@ -128,8 +128,9 @@ def okr_sentences(data: ReviewData) -> list[Sentence]:
 def pareto_sentences(data: ReviewData) -> list[Sentence]:
     """Defect codes that entered or left the Pareto's head, or moved inside it by two places or more.
 
-    The previous ranks are among the codes with defects in this period too (the breakdown leaves
-    out codes without any), so a code that disappeared entirely is not told."""
+    ``data.pareto`` holds every code with defects in either period, so the previous ranks are
+    the previous period's own; a code of the previous head without any defect now is told as
+    gone from the Pareto."""
     if data.pareto is None or data.pareto.empty:
         return []
     table = pareto(data.pareto, key="key", value="defect_count")
@@ -137,14 +138,18 @@ def pareto_sentences(data: ReviewData) -> list[Sentence]:
     result = []
     for row in table.itertuples(index=False):
         before = None if pd.isna(row.previous_rank) else int(row.previous_rank)
-        inside_now, inside_before = row.rank <= TOP_RANKS, before is not None and before <= TOP_RANKS
+        inside_now = row.rank <= TOP_RANKS and row.defect_count > 0
+        inside_before = before is not None and before <= TOP_RANKS
         if not (inside_now or inside_before) or (before is not None and abs(before - row.rank) < MIN_RANK_MOVE):
             continue
         rose = before is None or row.rank < before
-        text = (
-            f"{row.key} {row.label} {rank_change_text(before, row.rank)} in the defect Pareto "
-            f"({row.defect_count:,.0f} defects, {row.share_pct:.0f} % of all)."
-        )
+        if row.defect_count > 0:
+            text = (
+                f"{row.key} {row.label} {rank_change_text(before, row.rank)} in the defect Pareto "
+                f"({row.defect_count:,.0f} defects, {row.share_pct:.0f} % of all)."
+            )
+        else:
+            text = f"{row.key} {row.label} left the defect Pareto: no defects in this period ({ordinal(before)} before)."
         result.append(
             Sentence(
                 f"pareto:{row.key}",

@@ -95,7 +95,7 @@ def defects_section(data: ReviewData) -> ReviewSection:
                 _number(r.prev_defect_count),
                 rank_change_text(None if pd.isna(r.previous_rank) else int(r.previous_rank), r.rank),
             )
-            for r in table.head(PARETO_ROWS).itertuples(index=False)
+            for r in table[table["defect_count"] > 0].head(PARETO_ROWS).itertuples(index=False)
         )
         tables.append(
             ReviewTable(

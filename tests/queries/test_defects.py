@@ -233,6 +233,17 @@ def test_defect_breakdown_by_every_dimension(rich) -> None:
         assert pick(run(rich, "defect_breakdown", by=by), *BREAKDOWN_COLUMNS) == expected, by
 
 
+def test_defect_breakdown_keeps_previous_only_keys_when_asked(rich) -> None:
+    # P02-L02 had defects only in the previous period: kept last, with no current defects
+    lines = pick(run(rich, "defect_breakdown", by="line_id", previous_keys=True), *BREAKDOWN_COLUMNS)
+    assert lines[:-1] == BREAKDOWN_CASES["line_id"]
+    key, _, count, cost, records, previous = lines[-1]
+    assert (key, count or 0, cost or 0, records or 0) == ("P02-L02", 0, 0, 0)
+    assert previous > 0
+    codes = pick(run(rich, "defect_breakdown", by="defect_code", previous_keys=True), *BREAKDOWN_COLUMNS)
+    assert codes == BREAKDOWN_CASES["defect_code"]  # every code with earlier defects has some now
+
+
 def test_defect_breakdown_within_a_slice_and_plant(rich) -> None:
     machine = run(rich, "defect_breakdown", by="line_id", slice=DefectSlice(category_6m="Machine"))
     assert pick(machine, *BREAKDOWN_COLUMNS) == [("P01-L01", "Line 1", 5, 20.0, 1, 0), ("P01-L02", "Line 2", 5, 50.0, 1, 7)]
@@ -392,6 +403,7 @@ def test_dimension_lists(rich) -> None:
     [
         ("defect_breakdown", {"by": "colour"}, "Unknown by 'colour'; use one of plant_id, line_id, product_id, defect_code"),
         ("defect_breakdown", {"by": None}, "Unknown by"),
+        ("defect_breakdown", {"by": "line_id", "previous_keys": "yes"}, "previous_keys must be true or false"),
         ("production_breakdown", {"by": "defect_code"}, "use one of plant_id, line_id, product_id."),
         ("defect_records", {"sort": "password"}, "Unknown sort 'password'; use one of defect_id, defect_date"),
         ("defect_export", {"sort": "defect_id; DROP TABLE defects"}, "Unknown sort"),

@@ -90,6 +90,26 @@ def test_pareto_sentences_tell_moves_into_out_of_and_inside_the_head() -> None:
     assert "(90 defects, 17 % of all)" in sentences[0].text
 
 
+def test_pareto_sentences_use_the_previous_periods_own_ranks() -> None:
+    # Z led the previous period and has no defects now: it is told as gone, and the others'
+    # previous ranks count it (B was 2nd, not 1st).
+    frame = pd.DataFrame(
+        {
+            "key": ["A", "B", "C", "D", "E", "F", "Z"],
+            "label": ["a", "b", "c", "d", "e", "f", "z"],
+            "defect_count": [100, 90, 80, 70, 60, 50, 0],
+            "prev_defect_count": [10, 150, 140, 130, 120, 110, 300],
+        }
+    )
+    sentences = pareto_sentences(ReviewData(MARCH, pareto=frame))
+    texts = [s.text for s in sentences]
+    assert texts[0].startswith("A a rose from 7th to 1st")
+    assert "Z z left the defect Pareto: no defects in this period (1st before)." in texts
+    assert not any(t.startswith("B b") for t in texts)  # 2nd before, 2nd now: not a move
+    gone = next(s for s in sentences if s.key == "pareto:Z")
+    assert gone.tone == "better" and gone.href.endswith("&code=Z")
+
+
 def test_supplier_sentences_tell_grade_falls_first_and_skip_thin_data() -> None:
     card = pd.DataFrame(
         {
