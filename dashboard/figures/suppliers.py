@@ -11,6 +11,9 @@ Input: the supplier scorecard, one row per supplier, with the columns ``supplier
 ``grade``, ``rank``, ``grade_change`` and ``prev_grade``. Each figure reads only the columns it
 names in its docstring.
 
+``funnel_spec``, ``quadrant_spec`` and ``lots_spec`` give the same figures as plain specs, for a
+view that only serialises them (the page cache); the ``*_figure`` functions wrap those specs.
+
 Drill clicks: every supplier point or bar carries its ``supplier_id`` in ``customdata``, so a
 Dash callback reads it as ``clickData["points"][0]["customdata"]``. Status is never told by
 colour alone: the funnel's categories differ in symbol (and the worst are labelled), grades
@@ -92,6 +95,28 @@ def _flags(frame: pd.DataFrame, column: str, default: bool = True) -> np.ndarray
     return np.array([default if pd.isna(v) else bool(v) for v in frame[column]], dtype=bool)
 
 
+def _records(frame: pd.DataFrame, columns: tuple[str, ...], positions: np.ndarray, **extra: np.ndarray) -> list[dict]:
+    """The rows of ``frame`` at ``positions`` as dicts of the ``columns`` it has (so ``row.get``
+    gives None for the others, as on a row Series), plus each ``extra`` array's value by name.
+
+    Figures read rows this way rather than through ``iterrows``: a few dozen Series per figure
+    cost more than everything else in it."""
+    present = [column for column in columns if column in frame]
+    values = [frame[column].tolist() for column in present]
+    extras = list(extra.items())
+    rows = []
+    for i, p in enumerate(positions.tolist()):
+        row = {column: value[p] for column, value in zip(present, values, strict=True)}
+        row.update({name: array[i] for name, array in extras})
+        rows.append(row)
+    return rows
+
+
+def _empty(message: str, *, dark: bool, height: int) -> dict:
+    """The spec of :func:`dashboard.figures.empty.empty_figure`."""
+    return empty_figure(message, dark=dark, height=height).to_plotly_json()
+
+
 def _grade(value: object) -> str:
     return str(value).strip().upper() if isinstance(value, str) and value.strip() else ""
 
@@ -135,12 +160,12 @@ def _label_places(x: np.ndarray, y: np.ndarray, labelled: np.ndarray, spans: tup
     return places
 
 
-def _supplier_head(row: pd.Series) -> str:
+def _supplier_head(row: dict | pd.Series) -> str:
     name = _short(row.get("supplier_name"), 60)
     return f"<b>{_text(row['supplier_id'])}</b>" + (f" · {_text(name)}" if name else "")
 
 
-def _grade_text(row: pd.Series) -> str:
+def _grade_text(row: dict | pd.Series) -> str:
     grade = _grade(row.get("grade"))
     if not grade:
         return "Grade: not graded"
@@ -155,30 +180,41 @@ def _data_note(enough: bool) -> str:
 # --- funnel ----------------------------------------------------------------------------------
 
 
-def _curve(curve: pd.DataFrame | None) -> pd.DataFrame:
-    """The control-limit curve with positive finite units, sorted; empty when unusable."""
-    columns = ["units", "lower95", "upper95", "lower998", "upper998"]
-    if curve is None or curve.empty or not set(columns) <= set(curve.columns):
-        return pd.DataFrame(columns=columns, dtype=float)
-    table = curve[columns].apply(pd.to_numeric, errors="coerce")
-    table = table[np.isfinite(table["units"]) & (table["units"] > 0)]
-    return table.sort_values("units", kind="stable").drop_duplicates("units").reset_index(drop=True)
+CURVE_COLUMNS = ("units", "lower95", "upper95", "lower998", "upper998")
 
 
-def _limit_at(curve: pd.DataFrame, column: str, units: np.ndarray) -> np.ndarray:
+def _curve(curve: pd.DataFrame | None) -> dict[str, np.ndarray]:
+    """The control-limit curve's columns as float arrays, rows with positive finite units only,
+    sorted by units (the first of equal units kept); no rows when unusable."""
+    if curve is None or curve.empty or not set(CURVE_COLUMNS) <= set(curve.columns):
+        return {column: np.empty(0) for column in CURVE_COLUMNS}
+    table = {column: _floats(curve, column) for column in CURVE_COLUMNS}
+    units = table["units"]
+    keep = np.flatnonzero(np.isfinite(units) & (units > 0))
+    keep = keep[np.argsort(units[keep], kind="stable")]
+    ordered = units[keep]
+    keep = keep[np.r_[True, ordered[1:] != ordered[:-1]]] if len(keep) else keep
+    return {column: values[keep] for column, values in table.items()}
+
+
+def _subset(curve: dict[str, np.ndarray], rows: np.ndarray) -> dict[str, np.ndarray]:
+    return {column: values[rows] for column, values in curve.items()}
+
+
+def _limit_at(curve: dict[str, np.ndarray], column: str, units: np.ndarray) -> np.ndarray:
     """The limit at each supplier's volume, interpolated on log units (held flat beyond the curve's ends)."""
-    known = curve[["units", column]].dropna()
-    if known.empty:
+    known = ~np.isnan(curve[column])
+    if not known.any():
         return np.full(len(units), np.inf)
-    return np.interp(np.log(units), np.log(known["units"].to_numpy(dtype=float)), known[column].to_numpy(dtype=float))
+    return np.interp(np.log(units), np.log(curve["units"][known]), curve[column][known])
 
 
-def _categories(curve: pd.DataFrame, units: np.ndarray, ppm: np.ndarray) -> np.ndarray:
+def _categories(curve: dict[str, np.ndarray], units: np.ndarray, ppm: np.ndarray) -> np.ndarray:
     upper95, upper998 = _limit_at(curve, "upper95", units), _limit_at(curve, "upper998", units)
     return np.where(ppm > upper998, "above998", np.where(ppm > upper95, "above95", "inside"))
 
 
-def _funnel_hover(row: pd.Series, status: str) -> str:
+def _funnel_hover(row: dict, status: str) -> str:
     interval = f"{_fmt(row.get('ppm_low'))} – {_fmt(row.get('ppm_high'))}"
     return (
         f"{_supplier_head(row)}<br>Units received: {_fmt(row.get('units_received'))}"
@@ -189,8 +225,8 @@ def _funnel_hover(row: pd.Series, status: str) -> str:
     )
 
 
-def _limit_traces(curve: pd.DataFrame, pooled_ppm: float) -> list[dict]:
-    units = _numbers(curve["units"].to_numpy())
+def _limit_traces(curve: dict[str, np.ndarray], pooled_ppm: float) -> list[dict]:
+    units = _numbers(curve["units"])
     traces = []
     for level, column, colour, dash in (("95 %", "95", WARNING_COLOUR, "dot"), ("99.8 %", "998", ALARM_COLOUR, "dash")):
         for side in ("upper", "lower"):
@@ -201,7 +237,7 @@ def _limit_traces(curve: pd.DataFrame, pooled_ppm: float) -> list[dict]:
                     "legendgroup": f"limits{column}",
                     "showlegend": side == "upper",
                     "x": units,
-                    "y": _numbers(curve[f"{side}{column}"].to_numpy(dtype=float)),
+                    "y": _numbers(curve[f"{side}{column}"]),
                     "mode": "lines",
                     "line": {"color": colour, "dash": dash, "width": 1.5},
                     "hovertemplate": f"{level} {side} limit at %{{x:,.0f}} units: %{{y:,.0f}} PPM<extra></extra>",
@@ -222,25 +258,34 @@ def _limit_traces(curve: pd.DataFrame, pooled_ppm: float) -> list[dict]:
     return traces
 
 
-def _funnel_markers(rows: pd.DataFrame, dark: bool, paper: str) -> list[dict]:
+FUNNEL_ROW = ("supplier_id", "supplier_name", "units_received", "units_rejected", "ppm", "ppm_low", "ppm_high")
+FUNNEL_ROW += ("shrunk_ppm", "grade", "grade_change")
+
+
+def _funnel_markers(points: dict, rows: list[dict], dark: bool, paper: str) -> list[dict]:
     traces = []
     for key, (name, symbol, colour) in FUNNEL_CATEGORIES.items():
-        group = rows[rows["_category"] == key]
-        if group.empty:
+        group = np.flatnonzero(points["category"] == key)
+        if not group.size:
             continue
         colour = colour or _series_colour(dark)
-        enough = group["_enough"].to_numpy(dtype=bool)
+        members = [rows[i] for i in group.tolist()]
+        enough = points["enough"][group].tolist()
         labelled = key == "above998"
+        trace = {
+            "type": "scatter",
+            "name": name,
+            "x": _numbers(points["units"][group]),
+            "y": _numbers(points["ppm"][group]),
+            "customdata": [row["supplier_id"] for row in members],
+            "mode": "markers+text" if labelled else "markers",
+        }
+        if labelled:  # no "text" key otherwise (not null: a figure drops null properties, and so does its JSON)
+            trace["text"] = [_text(row["supplier_id"]) for row in members]
         traces.append(
             {
-                "type": "scatter",
-                "name": name,
-                "x": _numbers(group["_units"].to_numpy()),
-                "y": _numbers(group["_ppm"].to_numpy()),
-                "customdata": group["supplier_id"].tolist(),
-                "mode": "markers+text" if labelled else "markers",
-                "text": [_text(s) for s in group["supplier_id"]] if labelled else None,
-                "textposition": group["_place"].tolist(),
+                **trace,
+                "textposition": [points["place"][i] for i in group.tolist()],
                 "textfont": {"color": colour},
                 "cliponaxis": False,
                 "marker": {
@@ -250,7 +295,7 @@ def _funnel_markers(rows: pd.DataFrame, dark: bool, paper: str) -> list[dict]:
                     # An outline in the paper colour keeps overlapping filled markers apart.
                     "line": {"width": [1 if e else 2 for e in enough], "color": [paper if e else colour for e in enough]},
                 },
-                "hovertext": [_funnel_hover(row, name) for _, row in group.iterrows()],
+                "hovertext": [_funnel_hover(row, name) for row in members],
                 "hoverinfo": "text",
             }
         )
@@ -277,46 +322,59 @@ def funnel_figure(
     (a caption counts them). Hover: id, name, units, rejects, raw PPM with its 95 % interval
     (``ppm_low``–``ppm_high``), ``shrunk_ppm`` and the grade.
     """
+    return figure_from_spec(funnel_spec(scorecard, pooled_ppm, curve, title=title, dark=dark, height=height))
+
+
+def funnel_spec(
+    scorecard: pd.DataFrame,
+    pooled_ppm: float,
+    curve: pd.DataFrame,
+    *,
+    title: str,
+    dark: bool = False,
+    height: int = 460,
+) -> dict:
+    """:func:`funnel_figure` as a plain spec (``data`` and ``layout``) for a caller that only serialises
+    it: a ``go.Figure`` would copy the spec once when built and again when written out."""
     if scorecard is None or scorecard.empty:
-        return empty_figure("No suppliers with receipts in this period", dark=dark, height=height)
-    rows = scorecard.reset_index(drop=True).assign(
-        _units=_floats(scorecard, "units_received"), _ppm=_floats(scorecard, "ppm"), _enough=_flags(scorecard, "enough_data")
-    )
-    plotted = rows[np.isfinite(rows["_units"]) & (rows["_units"] > 0) & np.isfinite(rows["_ppm"])].copy()
-    if plotted.empty:
-        return empty_figure("No suppliers with receipts in this period", dark=dark, height=height)
+        return _empty("No suppliers with receipts in this period", dark=dark, height=height)
+    all_units, all_ppm = _floats(scorecard, "units_received"), _floats(scorecard, "ppm")
+    kept = np.flatnonzero(np.isfinite(all_units) & (all_units > 0) & np.isfinite(all_ppm))
+    if not kept.size:
+        return _empty("No suppliers with receipts in this period", dark=dark, height=height)
+    units, ppm = all_units[kept], all_ppm[kept]
+    enough = _flags(scorecard, "enough_data")[kept]
     limits = _curve(curve)
-    units = plotted["_units"].to_numpy(dtype=float)
-    plotted["_category"] = _categories(limits, units, plotted["_ppm"].to_numpy(dtype=float))
+    points = {"units": units, "ppm": ppm, "enough": enough, "category": _categories(limits, units, ppm)}
     low, high = float(units.min()), float(units.max())
-    shown = limits[(limits["units"] >= low / 2) & (limits["units"] <= high * 2)]
-    limits = shown if len(shown) >= 2 else limits
+    shown = np.flatnonzero((limits["units"] >= low / 2) & (limits["units"] <= high * 2))
+    limits = _subset(limits, shown) if len(shown) >= 2 else limits
+    curve_points = len(limits["units"])
     pooled = float(pooled_ppm) if pooled_ppm is not None else math.nan
     # The top fits every supplier with enough data and the funnel at the median volume; the mouth
     # may leave it, and so may a tiny supplier's PPM (marked at the top edge instead, so one
     # lot of 50 units does not flatten everyone else against the axis).
-    reference = _limit_at(limits, "upper998", np.array([float(np.median(units))]))[0] if len(limits) else 0.0
-    judged = plotted.loc[plotted["_enough"], "_ppm"]
-    candidates = [float(judged.max()) if len(judged) else float(plotted["_ppm"].max()), float(reference), pooled]
+    reference = _limit_at(limits, "upper998", np.array([float(np.median(units))]))[0] if curve_points else 0.0
+    judged = ppm[enough]
+    candidates = [float(judged.max()) if len(judged) else float(ppm.max()), float(reference), pooled]
     top = (max([c for c in candidates if math.isfinite(c)], default=0.0) or 1.0) * 1.15
     decades = np.log10(units)
     spans = (max(float(decades.max() - decades.min()), 1.0), top)
-    labelled = (plotted["_category"] == "above998").to_numpy()
-    plotted["_place"] = _label_places(decades, plotted["_ppm"].to_numpy(dtype=float), labelled, spans)
+    points["place"] = _label_places(decades, ppm, points["category"] == "above998", spans)
     paper = template(dark).layout.paper_bgcolor
-    data = (_limit_traces(limits, pooled) if len(limits) else []) + _funnel_markers(plotted, dark, paper)
-    if not plotted["_enough"].all():
+    rows = _records(scorecard, FUNNEL_ROW, kept, _enough=enough.tolist())
+    data = (_limit_traces(limits, pooled) if curve_points else []) + _funnel_markers(points, rows, dark, paper)
+    if not enough.all():
         data.append(_legend_only(TOO_LITTLE_DATA, "circle-open", MUTED_COLOUR))
     annotations = []
-    if missing := len(rows) - len(plotted):
+    if missing := len(scorecard) - len(kept):
         text = f"{missing} supplier{'s' if missing != 1 else ''} without receipts not shown"
         annotations.append(_note(text, 1, 1, xanchor="right", yanchor="bottom"))
-    if not len(limits):
+    if not curve_points:
         annotations.append(_note("Control limits unavailable", 0, 1, xanchor="left", yanchor="top"))
-    off_scale = plotted[plotted["_ppm"] > top]
-    for supplier, ppm, volume in zip(off_scale["supplier_id"], off_scale["_ppm"], off_scale["_units"], strict=True):
-        text = f"{_text(supplier)} {ppm:,.0f} ↑ (off scale)"
-        annotations.append(_note(text, math.log10(volume), 1, xref="x", yanchor="top", xanchor="left"))
+    for i in np.flatnonzero(ppm > top).tolist():
+        text = f"{_text(rows[i]['supplier_id'])} {ppm[i]:,.0f} ↑ (off scale)"
+        annotations.append(_note(text, math.log10(units[i]), 1, xref="x", yanchor="top", xanchor="left"))
     layout = _layout(
         title,
         dark,
@@ -325,13 +383,13 @@ def funnel_figure(
         yaxis={"title": {"text": "PPM (rejected per million received)"}, "range": [0, top], "rangemode": "tozero"},
         annotations=annotations,
     )
-    return figure_from_spec({"data": data, "layout": layout})
+    return {"data": data, "layout": layout}
 
 
 # --- quadrant --------------------------------------------------------------------------------
 
 
-def _quadrant_hover(row: pd.Series) -> str:
+def _quadrant_hover(row: dict) -> str:
     return (
         f"{_supplier_head(row)}<br>On-time delivery: {_fmt(row['_otd'], 1)} %"
         f"<br>Volume-adjusted PPM: {_fmt(row['_ppm'])} (raw {_fmt(row.get('ppm'))})"
@@ -340,21 +398,35 @@ def _quadrant_hover(row: pd.Series) -> str:
     )
 
 
+def _grade_positions(grades: list[object]) -> list[tuple[str, str, str, np.ndarray]]:
+    """(legend name, colour, symbol, positions) per grade present, A to D, then the ungraded."""
+    letters = np.array([_grade(g) for g in grades], dtype=object)
+    groups = [(f"Grade {g}", colour, symbol, np.flatnonzero(letters == g)) for g, (colour, symbol) in GRADES.items()]
+    name, colour, symbol = UNGRADED
+    groups.append((name, colour, symbol, np.flatnonzero(~np.isin(letters, list(GRADES)))))
+    return [group for group in groups if group[3].size]
+
+
 def _grade_groups(rows: pd.DataFrame) -> list[tuple[str, str, str, pd.DataFrame]]:
     """(legend name, colour, symbol, rows) per grade present, A to D, then the ungraded."""
-    grades = rows["grade"].map(_grade) if "grade" in rows else pd.Series("", index=rows.index)
-    groups = [(f"Grade {g}", colour, symbol, rows[grades == g]) for g, (colour, symbol) in GRADES.items()]
-    name, colour, symbol = UNGRADED
-    groups.append((name, colour, symbol, rows[~grades.isin(list(GRADES))]))
-    return [group for group in groups if not group[3].empty]
+    grades = rows["grade"].tolist() if "grade" in rows else [None] * len(rows)
+    return [(name, colour, symbol, rows.iloc[positions]) for name, colour, symbol, positions in _grade_positions(grades)]
 
 
-def _worst(rows: pd.DataFrame, count: int) -> set[object]:
+def _worst(ids: list[object], score: np.ndarray, ppm: np.ndarray, count: int) -> set[object]:
     """The ``count`` lowest scores (ties and missing scores by the highest volume-adjusted PPM)."""
     if count <= 0:
         return set()
-    order = rows.assign(_score=_floats(rows, "score")).sort_values(["_score", "_ppm"], ascending=[True, False], kind="stable")
-    return set(order["supplier_id"].head(count))
+
+    def key(i: int) -> tuple[bool, float, float]:
+        missing = math.isnan(score[i])
+        return (missing, 0.0 if missing else score[i], -ppm[i])
+
+    order = sorted(range(len(ids)), key=key)  # stable: ties keep the scorecard's order
+    return {ids[i] for i in order[:count]}
+
+
+QUADRANT_ROW = ("supplier_id", "supplier_name", "ppm", "units_received", "score", "grade", "grade_change")
 
 
 def quadrant_figure(
@@ -375,57 +447,77 @@ def quadrant_figure(
     symbol per ``grade``; hollow: ``enough_data`` False; the ``labels`` lowest ``score`` carry
     their id. Suppliers without an on-time figure or a PPM are left out (a caption counts them).
     """
-    if scorecard is None or scorecard.empty:
-        return empty_figure("No suppliers to compare in this period", dark=dark, height=height)
-    rows = scorecard.reset_index(drop=True).assign(
-        _otd=_floats(scorecard, "otd_pct"),
-        _ppm=_floats(scorecard, "shrunk_ppm"),
-        _units=np.nan_to_num(_floats(scorecard, "units_received"), nan=0.0).clip(min=0),
-        _enough=_flags(scorecard, "enough_data"),
+    return figure_from_spec(
+        quadrant_spec(
+            scorecard, ppm_target=ppm_target, otd_target=otd_target, title=title, dark=dark, height=height, labels=labels
+        )
     )
-    plotted = rows[np.isfinite(rows["_otd"]) & np.isfinite(rows["_ppm"])]
-    if plotted.empty:
-        return empty_figure("No supplier has both deliveries and receipts in this period", dark=dark, height=height)
-    labelled = _worst(plotted, labels)
+
+
+def quadrant_spec(
+    scorecard: pd.DataFrame,
+    *,
+    ppm_target: float,
+    otd_target: float,
+    title: str,
+    dark: bool = False,
+    height: int = 460,
+    labels: int = 5,
+) -> dict:
+    """:func:`quadrant_figure` as a plain spec (``data`` and ``layout``) for a caller that only serialises
+    it: a ``go.Figure`` would copy the spec once when built and again when written out."""
+    if scorecard is None or scorecard.empty:
+        return _empty("No suppliers to compare in this period", dark=dark, height=height)
+    all_otd, all_ppm = _floats(scorecard, "otd_pct"), _floats(scorecard, "shrunk_ppm")
+    kept = np.flatnonzero(np.isfinite(all_otd) & np.isfinite(all_ppm))
+    if not kept.size:
+        return _empty("No supplier has both deliveries and receipts in this period", dark=dark, height=height)
+    otd, ppm = all_otd[kept], all_ppm[kept]
+    units = np.nan_to_num(_floats(scorecard, "units_received"), nan=0.0).clip(min=0)[kept]
+    enough = _flags(scorecard, "enough_data")[kept]
+    rows = _records(scorecard, QUADRANT_ROW, kept, _otd=otd.tolist(), _ppm=ppm.tolist(), _enough=enough.tolist())
+    ids = [row["supplier_id"] for row in rows]
+    labelled = _worst(ids, _floats(scorecard, "score")[kept], ppm, labels)
     # Both targets always inside the plot, so each corner caption sits in its own quadrant.
-    otd_low = min(float(plotted["_otd"].min()), float(otd_target))
+    otd_low = min(float(otd.min()), float(otd_target))
     x_range = [max(0.0, otd_low - max(2.0, (100 - otd_low) * 0.08)), 101.5]
-    y_top = max(float(plotted["_ppm"].max()), float(ppm_target), 1.0) * 1.15
-    marks = plotted["supplier_id"].isin(labelled).to_numpy()
+    y_top = max(float(ppm.max()), float(ppm_target), 1.0) * 1.15
+    marks = np.array([s in labelled for s in ids], dtype=bool)
     spans = (x_range[1] - x_range[0], y_top)
-    plotted = plotted.assign(_place=_label_places(plotted["_otd"].to_numpy(), plotted["_ppm"].to_numpy(), marks, spans))
-    diameters = np.sqrt(plotted["_units"].to_numpy(dtype=float))
+    places = _label_places(otd, ppm, marks, spans)
+    diameters = np.sqrt(units)
     sizeref = max(float(diameters.max()), 1e-9) / MAX_BUBBLE_PX
     paper = template(dark).layout.paper_bgcolor
     data = []
-    for name, colour, symbol, group in _grade_groups(plotted):
-        enough = group["_enough"].to_numpy(dtype=bool)
+    for name, colour, symbol, group in _grade_positions([row.get("grade") for row in rows]):
+        members = [rows[i] for i in group.tolist()]
+        flags = enough[group].tolist()
         data.append(
             {
                 "type": "scatter",
                 "name": name,
-                "x": _numbers(group["_otd"].to_numpy()),
-                "y": _numbers(group["_ppm"].to_numpy()),
-                "customdata": group["supplier_id"].tolist(),
+                "x": _numbers(otd[group]),
+                "y": _numbers(ppm[group]),
+                "customdata": [row["supplier_id"] for row in members],
                 "mode": "markers+text",
-                "text": [_text(s) if s in labelled else "" for s in group["supplier_id"]],
-                "textposition": group["_place"].tolist(),
+                "text": [_text(row["supplier_id"]) if row["supplier_id"] in labelled else "" for row in members],
+                "textposition": [places[i] for i in group.tolist()],
                 "cliponaxis": False,
                 "marker": {
-                    "symbol": [_open(symbol, not e) for e in enough],
-                    "size": np.sqrt(group["_units"].to_numpy(dtype=float)).tolist(),
+                    "symbol": [_open(symbol, not e) for e in flags],
+                    "size": diameters[group].tolist(),
                     "sizemode": "diameter",
                     "sizeref": sizeref,
                     "sizemin": 6,
                     "color": colour,
                     "opacity": 0.8,
-                    "line": {"width": [1 if e else 2 for e in enough], "color": [paper if e else colour for e in enough]},
+                    "line": {"width": [1 if e else 2 for e in flags], "color": [paper if e else colour for e in flags]},
                 },
-                "hovertext": [_quadrant_hover(row) for _, row in group.iterrows()],
+                "hovertext": [_quadrant_hover(row) for row in members],
                 "hoverinfo": "text",
             }
         )
-    if not plotted["_enough"].all():
+    if not enough.all():
         data.append(_legend_only(TOO_LITTLE_DATA, "circle-open", MUTED_COLOUR))
     ink = template(dark).layout.font.color
     # Captions dim, on a see-through panel: a bubble under one still shows (and hovers).
@@ -447,7 +539,7 @@ def quadrant_figure(
         _note(f"PPM target {_fmt(ppm_target)}", 1, ppm_target, yref="y", xanchor="left", xshift=4, font={"color": TARGET_COLOUR}),
     ]
     caption = "Bubble area ∝ units received"
-    if missing := len(rows) - len(plotted):
+    if missing := len(scorecard) - len(kept):
         caption += f" · {missing} supplier{'s' if missing != 1 else ''} without deliveries or receipts not shown"
     annotations.append(_note(caption, 0, 1, xanchor="left", yanchor="bottom", yshift=2))
     layout = _layout(
@@ -466,7 +558,7 @@ def quadrant_figure(
         shapes=[_dashed(TARGET_COLOUR, x=float(otd_target)), _dashed(TARGET_COLOUR, y=float(ppm_target))],
         annotations=annotations,
     )
-    return figure_from_spec({"data": data, "layout": layout})
+    return {"data": data, "layout": layout}
 
 
 # --- score bars ------------------------------------------------------------------------------
@@ -551,7 +643,10 @@ def sparkline_text(values: Iterable[float | None]) -> str:
     the lowest to the highest finite value; a missing value is a space, and a flat series sits
     mid-height ("▄▄▄"). Empty input gives "".
     """
-    array = pd.to_numeric(pd.Series(list(values), dtype=object), errors="coerce").to_numpy(dtype=float)
+    if isinstance(values, np.ndarray) and values.dtype.kind in "iuf":
+        array = values.astype(float)  # already numbers (the scorecard's series): no pandas round trip
+    else:
+        array = pd.to_numeric(pd.Series(list(values), dtype=object), errors="coerce").to_numpy(dtype=float)
     finite = array[np.isfinite(array)]
     if not finite.size:
         return SPARK_GAP * len(array)
@@ -565,8 +660,14 @@ def sparkline_text(values: Iterable[float | None]) -> str:
 def lots_figure(weeks: pd.DataFrame, *, title: str, dark: bool = False, height: int = 320) -> go.Figure:
     """Lots received per week (``bucket_date``, ``lots``, ``lots_on_time``), split into on-time
     and late deliveries (stacked, each named in the legend and the hover, not by colour alone)."""
+    return figure_from_spec(lots_spec(weeks, title=title, dark=dark, height=height))
+
+
+def lots_spec(weeks: pd.DataFrame, *, title: str, dark: bool = False, height: int = 320) -> dict:
+    """:func:`lots_figure` as a plain spec (``data`` and ``layout``) for a caller that only serialises
+    it: a ``go.Figure`` would copy the spec once when built and again when written out."""
     if weeks is None or weeks.empty:
-        return empty_figure("No lots received in this period", dark=dark, height=height)
+        return _empty("No lots received in this period", dark=dark, height=height)
     dates = pd.to_datetime(weeks["bucket_date"]).dt.strftime("%Y-%m-%d").tolist()
     lots = _floats(weeks, "lots")
     on_time = np.minimum(_floats(weeks, "lots_on_time"), lots)
@@ -593,4 +694,4 @@ def lots_figure(weeks: pd.DataFrame, *, title: str, dark: bool = False, height: 
         xaxis={"type": "date", "title": {"text": "Week received", "standoff": 14}, "automargin": True},
         yaxis={"title": {"text": "Lots"}, "rangemode": "tozero"},
     )
-    return figure_from_spec({"data": data, "layout": layout})
+    return {"data": data, "layout": layout}

@@ -107,6 +107,8 @@ class ScoreConfigError(DashboardError, ValueError):
 
 
 def _floats(values: object) -> np.ndarray:
+    if isinstance(values, np.ndarray) and values.dtype.kind in "biuf":
+        return values.astype("float64")  # already numbers: no pandas round trip (a copy, as that is)
     return np.asarray(pd.to_numeric(pd.Series(np.ravel(values))), dtype="float64").reshape(np.shape(values))
 
 
@@ -371,8 +373,15 @@ def _validate(weights: Mapping[str, float], ppm_ceiling: float) -> dict[str, flo
     return clean
 
 
+def _numeric(values: pd.Series) -> np.ndarray:
+    """A column as float64 by ``pd.to_numeric``'s rules (a plain NumPy number column converts directly)."""
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind in "biuf":
+        return values.to_numpy(dtype="float64", copy=True)
+    return pd.to_numeric(values).astype("float64").to_numpy()
+
+
 def _column(frame: pd.DataFrame, column: str) -> np.ndarray:
-    return pd.to_numeric(frame[column]).astype("float64").to_numpy()
+    return _numeric(frame[column])
 
 
 def _grades(score: np.ndarray) -> np.ndarray:
@@ -416,23 +425,36 @@ def composite_score(
     missing = [c for c in COMPOSITE_INPUT if c not in frame.columns]
     if missing:
         raise ValueError(f"composite_score needs columns {missing}; got {list(frame.columns)}")
-    shrunk = _column(frame, "shrunk_ppm")
-    lots = np.nan_to_num(_column(frame, "lots"), nan=0.0)
-    on_time = np.nan_to_num(_column(frame, "lots_on_time"), nan=0.0)
-    open_scars = np.nan_to_num(_column(frame, "scars_open"), nan=0.0)
-    overdue = np.nan_to_num(_column(frame, "scars_overdue"), nan=0.0)
-    audit = _column(frame, "audit_score")
+    columns = {column: _column(frame, column) for column in COMPOSITE_INPUT[1:]}
+    parts = _composite(frame["supplier_id"], columns, clean, ppm_ceiling)
+    result = pd.DataFrame({"supplier_id": frame["supplier_id"].to_numpy()}, index=frame.index)
+    for key in SCORE_KEYS:
+        result[f"{key}_score"] = parts[f"{key}_score"]
+    result["score"] = parts["score"]
+    result["grade"] = pd.Series(parts["grade"], index=frame.index, dtype=object)
+    return result
+
+
+def _composite(ids: object, columns: Mapping[str, np.ndarray], clean: Mapping[str, float], ppm_ceiling: float) -> dict:
+    """:func:`composite_score` on float arrays (``columns``: its input columns but the ids, whose
+    values name a supplier in errors): the sub-scores, ``score`` and ``grade`` (an object array)."""
+    shrunk = columns["shrunk_ppm"]
+    lots = np.nan_to_num(columns["lots"], nan=0.0)
+    on_time = np.nan_to_num(columns["lots_on_time"], nan=0.0)
+    open_scars = np.nan_to_num(columns["scars_open"], nan=0.0)
+    overdue = np.nan_to_num(columns["scars_overdue"], nan=0.0)
+    audit = columns["audit_score"]
     for name, values in (("Lots", lots), ("Lots on time", on_time), ("Open SCARs", open_scars), ("Overdue SCARs", overdue)):
         negative = np.flatnonzero(values < 0)
         if negative.size:
             raise SupplierDataError(
-                f"{name} cannot be negative, but {_who(frame['supplier_id'], int(negative[0]))} has "
+                f"{name} cannot be negative, but {_who(ids, int(negative[0]))} has "
                 f"{values[negative[0]]:g}. Check the source data."
             )
     late = np.flatnonzero(on_time > lots)
     if late.size:
         raise SupplierDataError(
-            f"{_who(frame['supplier_id'], int(late[0]))} has {on_time[late[0]]:g} lots on time but only "
+            f"{_who(ids, int(late[0]))} has {on_time[late[0]]:g} lots on time but only "
             f"{lots[late[0]]:g} lots. Check the delivery data."
         )
     subscores = {
@@ -441,18 +463,17 @@ def composite_score(
         "responsiveness": np.maximum(0.0, 100.0 - OVERDUE_SCAR_PENALTY * overdue - OPEN_SCAR_PENALTY * open_scars),
         "audit": audit,
     }
-    values = np.column_stack([subscores[key] for key in SCORE_KEYS]) if len(frame) else np.empty((0, len(SCORE_KEYS)))
+    rows = len(shrunk)
+    values = np.column_stack([subscores[key] for key in SCORE_KEYS]) if rows else np.empty((0, len(SCORE_KEYS)))
     w = np.array([clean[key] for key in SCORE_KEYS])
     available = np.isfinite(values) & (w > 0)
     weight_sum = (available * w).sum(axis=1)
     weighted = np.where(available, values * w, 0.0).sum(axis=1)
     score = _ratio(weighted, weight_sum)
-    result = pd.DataFrame({"supplier_id": frame["supplier_id"].to_numpy()}, index=frame.index)
-    for key in SCORE_KEYS:
-        result[f"{key}_score"] = subscores[key]
-    result["score"] = score
-    result["grade"] = pd.Series(_grades(score), index=frame.index, dtype=object)
-    return result
+    parts = {f"{key}_score": subscores[key] for key in SCORE_KEYS}
+    parts["score"] = score
+    parts["grade"] = _grades(score)
+    return parts
 
 
 def rank_suppliers(frame: pd.DataFrame) -> pd.Series:
@@ -467,18 +488,25 @@ def rank_suppliers(frame: pd.DataFrame) -> pd.Series:
     for column in ("supplier_id", "score", "shrunk_ppm"):
         if column not in frame.columns:
             raise ValueError(f"rank_suppliers needs a {column!r} column; got {list(frame.columns)}")
-    order = pd.DataFrame(
-        {
-            "score": -_column(frame, "score"),
-            "shrunk_ppm": _column(frame, "shrunk_ppm"),
-            "supplier_id": frame["supplier_id"].to_numpy(),
-        }
-    )
-    scored = order[order["score"].notna()]
-    positions = scored.sort_values(["score", "shrunk_ppm", "supplier_id"], na_position="last", kind="mergesort").index
+    positions = _rank_order(_column(frame, "score"), _column(frame, "shrunk_ppm"), frame["supplier_id"].tolist())
     ranks = pd.array([pd.NA] * len(frame), dtype="Int64")
-    ranks[positions.to_numpy()] = np.arange(1, len(positions) + 1)
+    ranks[positions] = np.arange(1, len(positions) + 1)
     return pd.Series(ranks, index=frame.index, name="rank")
+
+
+def _missing_last(value: object) -> tuple[bool, object]:
+    """A sort key that puts a missing value (None, NaN) after every other, as pandas' ``na_position="last"``."""
+    missing = value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+    return (True, 0) if missing else (False, value)
+
+
+def _rank_order(score: np.ndarray, shrunk: np.ndarray, ids: list) -> np.ndarray:
+    """The positions of the rows with a score, best first: highest ``score``, then lowest
+    ``shrunk`` (missing last), then ``ids``; ties keep their order (a stable sort)."""
+    scored = np.flatnonzero(~np.isnan(score)).tolist()
+    negative, shrunk_values = (-score).tolist(), shrunk.tolist()
+    scored.sort(key=lambda i: (negative[i], _missing_last(shrunk_values[i]), _missing_last(ids[i])))
+    return np.array(scored, dtype=np.intp)
 
 
 def worst_by_ppm(frame: pd.DataFrame, n: int = 10) -> pd.DataFrame:
@@ -495,9 +523,9 @@ def worst_by_ppm(frame: pd.DataFrame, n: int = 10) -> pd.DataFrame:
         if column not in frame.columns:
             raise ValueError(f"worst_by_ppm needs a {column!r} column; got {list(frame.columns)}")
     values = _column(frame, "shrunk_ppm")
-    order = pd.DataFrame({"ppm": -values, "supplier_id": frame["supplier_id"].to_numpy()})[np.isfinite(values)]
-    positions = order.sort_values(["ppm", "supplier_id"], kind="mergesort").index.to_numpy()[:n]
-    return frame.iloc[positions].reset_index(drop=True)
+    negative, ids = (-values).tolist(), frame["supplier_id"].tolist()
+    positions = sorted(np.flatnonzero(np.isfinite(values)).tolist(), key=lambda i: (negative[i], _missing_last(ids[i])))
+    return frame.iloc[positions[:n]].reset_index(drop=True)
 
 
 def _is_missing(value: object) -> bool:
@@ -514,55 +542,103 @@ def grade_change(current_grade: object, previous_grade: object) -> str:
 # --- Scorecard ----------------------------------------------------------------------------------
 
 
-def _prepared(frame: pd.DataFrame, columns: tuple[str, ...], numeric: tuple[str, ...], name: str) -> pd.DataFrame:
-    """``frame`` with ``columns`` present (an empty frame may lack them) and ``numeric`` as float."""
+def _inputs(frame: pd.DataFrame, columns: tuple[str, ...], numeric: tuple[str, ...], name: str) -> dict[str, object]:
+    """``frame``'s ``columns``, ``numeric`` ones as float arrays and the others as Series (index
+    reset); an empty frame may lack them (then all missing)."""
     missing = [c for c in columns if c not in frame.columns]
     if missing and not frame.empty:
         raise ValueError(f"{name} frame lacks columns {missing}; got {list(frame.columns)}")
-    frame = frame.copy()
-    for column in missing:
-        frame[column] = pd.Series(dtype="float64" if column in numeric else "object")
-    for column in numeric:
-        frame[column] = pd.to_numeric(frame[column]).astype("float64")
-    return frame
+    rows = len(frame)
+    out: dict[str, object] = {}
+    for column in columns:
+        if column in numeric:
+            out[column] = np.full(rows, np.nan) if column in missing else _numeric(frame[column])
+        elif column in missing:
+            out[column] = pd.Series(np.full(rows, np.nan, dtype=object), dtype=object)
+        else:
+            out[column] = frame[column].reset_index(drop=True)
+    return out
 
 
-def _latest_audits(audits: pd.DataFrame) -> pd.DataFrame:
-    """One row per audited supplier: the latest audit with a score (ties: the last row given)."""
-    scored = audits[audits["score_pct"].notna()]
-    latest = scored.sort_values(["supplier_id", "audit_date"], kind="mergesort").groupby("supplier_id").tail(1)
-    return latest.rename(columns={"score_pct": "audit_score"})[["supplier_id", "audit_date", "audit_score", "finding_count"]]
+def _take(values: pd.Series, positions: np.ndarray) -> pd.Series:
+    """``values`` at ``positions``, missing where a position is -1 (as a merge fills: NaN, NaT…), same dtype."""
+    source = values.to_numpy() if isinstance(values.dtype, np.dtype) else values.array
+    taken = pd.api.extensions.take(source, positions, allow_fill=True)
+    return pd.Series(taken, dtype=object) if values.dtype == object else pd.Series(taken)
+
+
+def _floats_at(values: np.ndarray, positions: np.ndarray, fill: float = np.nan) -> np.ndarray:
+    """``values`` at ``positions``, ``fill`` where a position is -1."""
+    out = values[positions] if len(values) else np.zeros(len(positions))
+    return np.where(positions >= 0, out, fill)
+
+
+def _groups(keys: list[tuple]) -> tuple[list[tuple], np.ndarray]:
+    """The distinct ``keys`` sorted (pandas' ``groupby(sort=True)`` order) and each row's group,
+    -1 where a key part is missing (groupby drops those rows)."""
+    valid = [not any(_missing_last(part)[0] for part in key) for key in keys]
+    distinct = sorted({key for key, ok in zip(keys, valid, strict=True) if ok})
+    code = {key: i for i, key in enumerate(distinct)}
+    return distinct, np.array([code[key] if ok else -1 for key, ok in zip(keys, valid, strict=True)], dtype=np.intp)
+
+
+def _group_sums(codes: np.ndarray, groups: int, columns: list[np.ndarray]) -> list[np.ndarray]:
+    """Per group, the sum of each column's non-missing values (0 without any); rows whose
+    group is -1 are left out."""
+    valid = codes >= 0
+    out = []
+    for values in columns:
+        keep = valid & ~np.isnan(values)
+        out.append(np.bincount(codes[keep], weights=values[keep], minlength=groups).astype("float64"))
+    return out
+
+
+def _latest_audits(audits: dict[str, object]) -> dict[object, int]:
+    """Per audited supplier, the row of its latest audit with a score (ties: the last row given;
+    an audit without a date counts as the latest, as a sort puts missing dates last)."""
+    latest: dict[object, tuple[tuple[bool, object], int]] = {}
+    scored = ~np.isnan(audits["score_pct"])
+    dates = audits["audit_date"].tolist()
+    for row, supplier in enumerate(audits["supplier_id"].tolist()):
+        if not scored[row] or _missing_last(supplier)[0]:
+            continue
+        key = _missing_last(dates[row])
+        best = latest.get(supplier)
+        if best is None or not key < best[0]:
+            latest[supplier] = (key, row)
+    return {supplier: row for supplier, (_, row) in latest.items()}
 
 
 def _period(
-    lots: pd.DataFrame,
-    extra: pd.DataFrame,
+    columns: Mapping[str, np.ndarray],
+    ids: list,
     clean: dict[str, float],
     ppm_ceiling: float,
     level: float,
-) -> tuple[pd.DataFrame, dict[str, float]]:
-    """Metrics, scores and ranks of one period's suppliers (those with lots in it)."""
-    table = lots[lots["lots"] > 0].reset_index(drop=True)
-    table = table.merge(extra, on="supplier_id", how="left")
-    for column in SCAR_MEASURES:
-        table[column] = table[column].fillna(0.0)
-    k = table["units_rejected"].to_numpy()
-    n = table["units_received"].to_numpy()
-    lots_n = table["lots"].to_numpy()
-    table["ppm"] = PPM * _ratio(k, n)
+) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+    """Metrics, scores and ranks of one period's suppliers: ``columns`` holds their lot and SCAR
+    sums and latest audit score, one row per supplier (``ids``)."""
+    k, n, lots_n = columns["units_rejected"], columns["units_received"], columns["lots"]
+    table: dict[str, np.ndarray] = {"ppm": PPM * _ratio(k, n)}
     table["ppm_low"], table["ppm_high"] = ppm_interval(k, n, level)
     table["shrunk_ppm"], alpha, beta = shrunk_ppm(k, n)
     total = float(n.sum())
     pooled = float(k.sum()) / total if total > 0 else math.nan
     table["enough_data"] = enough_data(n, pooled)
-    table["lot_acceptance_pct"] = 100.0 * _ratio(lots_n - table["lots_rejected"].to_numpy(), lots_n)
-    table["otd_pct"] = 100.0 * _ratio(table["lots_on_time"].to_numpy(), lots_n)
-    table["mean_days_to_close"] = _ratio(table["days_to_close_sum"].to_numpy(), table["scars_closed"].to_numpy())
-    scores = composite_score(table, clean, ppm_ceiling)
-    for column in SCORE_COLUMNS:
-        table[column] = scores[column]
-    table["rank"] = rank_suppliers(table)
+    table["lot_acceptance_pct"] = 100.0 * _ratio(lots_n - columns["lots_rejected"], lots_n)
+    table["otd_pct"] = 100.0 * _ratio(columns["lots_on_time"], lots_n)
+    table["mean_days_to_close"] = _ratio(columns["days_to_close_sum"], columns["scars_closed"])
+    inputs = {**columns, "shrunk_ppm": table["shrunk_ppm"]}
+    table.update(_composite(ids, inputs, clean, ppm_ceiling))
+    table["rank"] = np.full(len(ids), -1, dtype=np.intp)
+    order = _rank_order(table["score"], table["shrunk_ppm"], ids)
+    table["rank"][order] = np.arange(1, len(order) + 1)
     return table, {"pooled_ppm": pooled * PPM, "prior_alpha": alpha, "prior_beta": beta}
+
+
+def _ints(values: np.ndarray) -> pd.arrays.IntegerArray:
+    """Ranks as a nullable ``Int64`` array, <NA> where -1."""
+    return pd.arrays.IntegerArray(np.where(values < 0, 0, values).astype("int64"), values < 0)
 
 
 def scorecard(
@@ -607,40 +683,78 @@ def scorecard(
     """
     clean = _validate(weights, ppm_ceiling)
     _check_level(level)
-    lots = _prepared(lots, ("supplier_id", "period", *LOT_MEASURES), LOT_MEASURES, "lots")
-    scars = _prepared(scars, ("supplier_id", *SCAR_MEASURES), SCAR_MEASURES, "scars")
-    audits = _prepared(audits, ("supplier_id", *AUDIT_COLUMNS), ("score_pct", "finding_count"), "audits")
-    suppliers = _prepared(suppliers, ("supplier_id", *SUPPLIER_COLUMNS), (), "suppliers")
+    # Plain arrays and dictionaries rather than frame operations: the frames are a few hundred
+    # rows at most, where each pandas call costs more than the arithmetic.
+    lots = _inputs(lots, ("supplier_id", "period", *LOT_MEASURES), LOT_MEASURES, "lots")
+    scars = _inputs(scars, ("supplier_id", *SCAR_MEASURES), SCAR_MEASURES, "scars")
+    audits = _inputs(audits, ("supplier_id", *AUDIT_COLUMNS), ("score_pct", "finding_count"), "audits")
+    suppliers = _inputs(suppliers, ("supplier_id", *SUPPLIER_COLUMNS), (), "suppliers")
     if suppliers["supplier_id"].duplicated().any():
         raise ValueError("scorecard needs one row per supplier_id in suppliers")
 
-    lots[list(LOT_MEASURES)] = lots[list(LOT_MEASURES)].fillna(0.0)
-    lots = lots.groupby(["supplier_id", "period"], as_index=False, sort=True)[list(LOT_MEASURES)].sum()
-    ids = lots["supplier_id"].to_numpy()
-    _check_counts(lots["units_rejected"].to_numpy(), lots["units_received"].to_numpy(), ids)
+    # Lot sums per (supplier, period), sorted by both (missing measures count as 0).
+    keys, codes = _groups(list(zip(lots["supplier_id"].tolist(), lots["period"].tolist(), strict=True)))
+    measures = [np.where(np.isnan(lots[c]), 0.0, lots[c]) for c in LOT_MEASURES]
+    sums = dict(zip(LOT_MEASURES, _group_sums(codes, len(keys), measures), strict=True))
+    ids = [supplier for supplier, _ in keys]
+    _check_counts(sums["units_rejected"], sums["units_received"], ids)
     for column in ("lots", "lots_rejected", "lots_on_time"):
-        values = lots[column].to_numpy()
-        bad = np.flatnonzero((values < 0) | ((values > lots["lots"].to_numpy()) & (column != "lots")))
+        values = sums[column]
+        bad = np.flatnonzero((values < 0) | ((values > sums["lots"]) & (column != "lots")))
         if bad.size:
             raise SupplierDataError(
                 f"{_who(ids, int(bad[0]))} has {values[bad[0]]:g} {column.replace('_', ' ')} of "
-                f"{lots['lots'].iloc[bad[0]]:g} lots. Check the source data."
+                f"{sums['lots'][bad[0]]:g} lots. Check the source data."
             )
-    scars = scars.groupby("supplier_id", as_index=False, sort=True)[list(SCAR_MEASURES)].sum()
-    extra = scars.merge(_latest_audits(audits), on="supplier_id", how="outer")
-    extra = extra.merge(suppliers[["supplier_id", *SUPPLIER_COLUMNS]], on="supplier_id", how="outer")
+    first_row = np.zeros(len(keys), dtype=np.intp)  # a row of each group, whose supplier_id is the group's
+    for row, code in enumerate(codes.tolist()):
+        if code >= 0:
+            first_row[code] = row
 
-    current, info = _period(lots[lots["period"] == "current"].drop(columns="period"), extra, clean, ppm_ceiling, level)
-    previous, _ = _period(lots[lots["period"] == "previous"].drop(columns="period"), extra, clean, ppm_ceiling, level)
-    previous = previous[["supplier_id", "ppm", "shrunk_ppm", "score", "grade", "rank"]].rename(
-        columns=lambda c: c if c == "supplier_id" else f"prev_{c}"
-    )
-    table = current.merge(previous, on="supplier_id", how="left")
-    table["prev_rank"] = table["prev_rank"].astype("Int64")
-    table["prev_grade"] = table["prev_grade"].astype(object).where(table["prev_grade"].notna(), None)
-    table["grade_change"] = [grade_change(c, p) for c, p in zip(table["grade"], table["prev_grade"], strict=True)]
-    table["score_change"] = table["score"] - table["prev_score"]
-    table = table.sort_values(["rank", "supplier_id"], na_position="last", kind="mergesort").reset_index(drop=True)
-    table = table[list(SCORECARD_COLUMNS)]
+    # SCAR sums per supplier, the latest audit, the supplier's name: rows of each per supplier.
+    scar_keys, scar_codes = _groups([(s,) for s in scars["supplier_id"].tolist()])
+    scar_sums = dict(zip(SCAR_MEASURES, _group_sums(scar_codes, len(scar_keys), [scars[c] for c in SCAR_MEASURES]), strict=True))
+    scar_of = {key[0]: i for i, key in enumerate(scar_keys)}
+    audit_of = _latest_audits(audits)
+    supplier_of = {s: i for i, s in enumerate(suppliers["supplier_id"].tolist()) if not _missing_last(s)[0]}
+
+    def period(label: str) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, float]]:
+        rows = np.array([i for i, (_, p) in enumerate(keys) if p == label and sums["lots"][i] > 0], dtype=np.intp)
+        members = [ids[i] for i in rows.tolist()]
+        scar_rows = np.array([scar_of.get(s, -1) for s in members], dtype=np.intp)
+        columns = {c: sums[c][rows] for c in LOT_MEASURES}
+        columns.update({c: _floats_at(scar_sums[c], scar_rows, 0.0) for c in SCAR_MEASURES})
+        columns["audit_score"] = _floats_at(audits["score_pct"], np.array([audit_of.get(s, -1) for s in members], dtype=np.intp))
+        table, info = _period(columns, members, clean, ppm_ceiling, level)
+        return rows, {**columns, **table}, info
+
+    rows, current, info = period("current")
+    previous_rows, previous, _ = period("previous")
+    members = [ids[i] for i in rows.tolist()]
+    # Best first: by rank, the unranked last by supplier id (the rows are in supplier id order).
+    order = np.array(sorted(range(len(members)), key=lambda i: (current["rank"][i] < 0, current["rank"][i])), dtype=np.intp)
+    members = [members[i] for i in order.tolist()]
+    previous_of = {ids[r]: i for i, r in enumerate(previous_rows.tolist())}
+    before = np.array([previous_of.get(s, -1) for s in members], dtype=np.intp)
+    audit_rows = np.array([audit_of.get(s, -1) for s in members], dtype=np.intp)
+    supplier_rows = np.array([supplier_of.get(s, -1) for s in members], dtype=np.intp)
+
+    data: dict[str, object] = {"supplier_id": _take(lots["supplier_id"], first_row[rows[order]])}
+    data.update({c: _take(suppliers[c], supplier_rows) for c in SUPPLIER_COLUMNS})
+    data.update({c: current[c][order] for c in (*LOT_MEASURES, "ppm", "ppm_low", "ppm_high", "shrunk_ppm", "enough_data")})
+    data.update({c: current[c][order] for c in ("lot_acceptance_pct", "otd_pct", *SCAR_MEASURES, "mean_days_to_close")})
+    data["audit_date"] = _take(audits["audit_date"], audit_rows)
+    data["finding_count"] = _floats_at(audits["finding_count"], audit_rows)
+    data.update({c: current[c][order] for c in SCORE_COLUMNS if c != "grade"})
+    data["grade"] = pd.Series(current["grade"][order], dtype=object)
+    data["rank"] = _ints(current["rank"][order])
+    for column in ("ppm", "shrunk_ppm", "score"):
+        data[f"prev_{column}"] = _floats_at(previous[column], before)
+    prev_grade = [previous["grade"][i] if i >= 0 else None for i in before.tolist()]
+    data["prev_grade"] = pd.Series(prev_grade, dtype=object)
+    data["prev_rank"] = _ints(np.array([previous["rank"][i] if i >= 0 else -1 for i in before.tolist()], dtype=np.intp))
+    data["grade_change"] = [grade_change(c, p) for c, p in zip(data["grade"], prev_grade, strict=True)]
+    data["score_change"] = data["score"] - data["prev_score"]
+    table = pd.DataFrame({c: data[c] for c in SCORECARD_COLUMNS})
     table.attrs = info
     return table

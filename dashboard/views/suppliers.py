@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import math
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -80,41 +81,86 @@ def _number(value: object, pattern: str = "{:,.0f}", missing: str = "–") -> st
     return missing if math.isnan(number) else pattern.format(number)
 
 
+def _missing(value: object) -> bool:
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+
 def _ppm_target(kpis: pd.DataFrame) -> float:
     row = kpis[kpis["kpi_id"] == "supplier_ppm"]
     return float(row["target"].iloc[0]) if not row.empty and pd.notna(row["target"].iloc[0]) else PPM_TARGET
 
 
+def _sparks(trend: pd.DataFrame) -> dict[object, str]:
+    """Per supplier, the text sparkline of its weekly PPM (rejected per million received; a gap
+    for a week without units), oldest week first."""
+    if trend.empty:
+        return {}
+    received = trend["units_received"].to_numpy(dtype="float64", na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        ppm = 1e6 * trend["units_rejected"].to_numpy(dtype="float64", na_value=np.nan) / np.where(received > 0, received, np.nan)
+    weeks: dict[object, list[tuple[tuple[bool, object], float]]] = {}
+    for supplier, week, value in zip(trend["supplier_id"].tolist(), trend["bucket_date"].tolist(), ppm.tolist(), strict=True):
+        if not _missing(supplier):
+            weeks.setdefault(supplier, []).append(((True, 0) if _missing(week) else (False, week), value))
+    return {
+        supplier: figures.sparkline_text(np.array([value for _, value in sorted(series, key=lambda p: p[0])], dtype=float))
+        for supplier, series in weeks.items()
+    }
+
+
+ROW_COLUMNS = (
+    "rank",
+    "supplier_id",
+    "supplier_name",
+    "commodity",
+    "grade",
+    "grade_change",
+    "score",
+    "ppm",
+    "ppm_low",
+    "ppm_high",
+    "shrunk_ppm",
+    "enough_data",
+    "lots",
+    "units_received",
+    "units_rejected",
+    "lot_acceptance_pct",
+    "otd_pct",
+    "scars_open",
+    "scars_overdue",
+    "mean_days_to_close",
+    "audit_score",
+    "chargeback_eur",
+)
+
+
 def _rows(card: pd.DataFrame, trend: pd.DataFrame) -> list[dict]:
-    sparks: dict[str, str] = {}
-    if not trend.empty:
-        weekly = trend.assign(ppm=1e6 * trend["units_rejected"] / trend["units_received"].where(trend["units_received"] > 0))
-        for supplier, group in weekly.sort_values("bucket_date").groupby("supplier_id"):
-            sparks[supplier] = figures.sparkline_text(group["ppm"].to_numpy(dtype=float))
+    sparks = _sparks(trend)
     rows = []
-    for r in card.itertuples(index=False):
-        data_note = "" if r.enough_data else " (too little data)"
+    for values in zip(*(card[column].tolist() for column in ROW_COLUMNS), strict=True):
+        r = dict(zip(ROW_COLUMNS, values, strict=True))
+        data_note = "" if r["enough_data"] else " (too little data)"
         rows.append(
             {
-                "rank": None if pd.isna(r.rank) else int(r.rank),
-                "supplier_id": r.supplier_id,
-                "supplier": f"{r.supplier_id} · {r.supplier_name}",
-                "commodity": r.commodity,
-                "grade": (r.grade or "–") + (f" ({r.grade_change})" if r.grade_change else ""),
-                "score": _number(r.score, "{:.0f}"),
-                "ppm": _number(r.ppm) + data_note,
-                "ppm_interval": f"{_number(r.ppm_low)}–{_number(r.ppm_high)}",
-                "adjusted_ppm": _number(r.shrunk_ppm),
-                "lots": int(r.lots),
-                "units": _number(r.units_received),
-                "rejected": _number(r.units_rejected),
-                "lot_acceptance": _number(r.lot_acceptance_pct, "{:.1f} %"),
-                "otd": _number(r.otd_pct, "{:.1f} %"),
-                "scars": f"{int(r.scars_open)} open, {int(r.scars_overdue)} overdue",
-                "days_to_close": _number(r.mean_days_to_close, "{:.0f} d"),
-                "audit": _number(r.audit_score, "{:.0f} %"),
-                "chargeback": _number(r.chargeback_eur, "€{:,.0f}"),
-                "trend": sparks.get(r.supplier_id, ""),
+                "rank": None if pd.isna(r["rank"]) else int(r["rank"]),
+                "supplier_id": r["supplier_id"],
+                "supplier": f"{r['supplier_id']} · {r['supplier_name']}",
+                "commodity": r["commodity"],
+                "grade": (r["grade"] or "–") + (f" ({r['grade_change']})" if r["grade_change"] else ""),
+                "score": _number(r["score"], "{:.0f}"),
+                "ppm": _number(r["ppm"]) + data_note,
+                "ppm_interval": f"{_number(r['ppm_low'])}–{_number(r['ppm_high'])}",
+                "adjusted_ppm": _number(r["shrunk_ppm"]),
+                "lots": int(r["lots"]),
+                "units": _number(r["units_received"]),
+                "rejected": _number(r["units_rejected"]),
+                "lot_acceptance": _number(r["lot_acceptance_pct"], "{:.1f} %"),
+                "otd": _number(r["otd_pct"], "{:.1f} %"),
+                "scars": f"{int(r['scars_open'])} open, {int(r['scars_overdue'])} overdue",
+                "days_to_close": _number(r["mean_days_to_close"], "{:.0f} d"),
+                "audit": _number(r["audit_score"], "{:.0f} %"),
+                "chargeback": _number(r["chargeback_eur"], "€{:,.0f}"),
+                "trend": sparks.get(r["supplier_id"], ""),
             }
         )
     return rows
@@ -145,20 +191,30 @@ def build_scorecard(
     filters: Filters, repo: Repository, *, commodity: str | None = None, search: str | None = None
 ) -> ScorecardView:
     """The scorecard for ``filters`` (period and plant) and an optional commodity and text search."""
-    suppliers = repo.fetch("suppliers").frame
-    commodities = tuple(sorted(suppliers["commodity"].unique()))
+
+    def requests(commodity: str | None) -> list[DatasetRequest]:
+        return [
+            DatasetRequest.of("supplier_lots_summary", filters, commodity=commodity),
+            DatasetRequest.of("supplier_scar_summary", filters, commodity=commodity),
+            DatasetRequest.of("supplier_latest_audit", filters, commodity=commodity),
+            DatasetRequest.of("supplier_trend", filters, grain="week", commodity=commodity),
+            DatasetRequest.of("kpi_definitions"),
+        ]
+
     problems: list[str] = []
-    if commodity is not None and commodity not in commodities:
-        problems.append(f"Unknown commodity '{commodity[:40]}'; showing all commodities.")
-        commodity = None
-    requests = [
-        DatasetRequest.of("supplier_lots_summary", filters, commodity=commodity),
-        DatasetRequest.of("supplier_scar_summary", filters, commodity=commodity),
-        DatasetRequest.of("supplier_latest_audit", filters, commodity=commodity),
-        DatasetRequest.of("supplier_trend", filters, grain="week", commodity=commodity),
-        DatasetRequest.of("kpi_definitions"),
-    ]
-    datasets = [dataset(r) for r in repo.fetch_many(requests)]
+    if commodity is None:
+        # Nothing to check against the supplier list first: it comes in the same batch, concurrently.
+        listing, *results = repo.fetch_many([DatasetRequest.of("suppliers"), *requests(None)])
+        listing = dataset(listing)
+    else:
+        listing = repo.fetch("suppliers")
+        if commodity not in set(listing.frame["commodity"].tolist()):
+            problems.append(f"Unknown commodity '{commodity[:40]}'; showing all commodities.")
+            commodity = None
+        results = repo.fetch_many(requests(commodity))
+    suppliers = listing.frame
+    commodities = tuple(sorted(suppliers["commodity"].unique()))
+    datasets = [dataset(r) for r in results]
     lots, scars, audits, trend, kpis = (d.frame for d in datasets)
 
     def compute() -> pd.DataFrame:
@@ -169,15 +225,16 @@ def build_scorecard(
         else:
             units = card["units_received"].astype(float)
             curve = metrics.funnel_curve(pooled / 1e6, max(1.0, float(units.min()) / 2), float(units.max()) * 2)
-            funnel = figures.funnel_figure(card, pooled, curve, title="PPM against volume: funnel plot")
-            quadrant = figures.quadrant_figure(
+            # Plain specs: a go.Figure would only be copied twice on its way to the cache's JSON.
+            funnel = figures.funnel_spec(card, pooled, curve, title="PPM against volume: funnel plot")
+            quadrant = figures.quadrant_spec(
                 card, ppm_target=_ppm_target(kpis), otd_target=OTD_TARGET, title="Quality against delivery"
             )
         parts = {"rows": _rows(card, trend), "funnel": funnel, "quadrant": quadrant, "summary": _summary(card, pooled)}
         return pack(parts)
 
     key = {"filters": filters.cache_token(), "commodity": commodity or "*"}
-    frame = repo.derived("supplier_scorecard", [*datasets, repo.fetch("suppliers")], key, compute)
+    frame = repo.derived("supplier_scorecard", [*datasets, listing], key, compute)
     parts = unpack(frame)
     rows = parts["rows"]
     if search:
@@ -257,7 +314,10 @@ def _age(opened: object, closed: object, end: dt.date) -> int:
 
 def build_supplier(filters: Filters, repo: Repository, supplier_id: str) -> SupplierView:
     """One supplier's page and printable card for ``filters``."""
-    suppliers = repo.fetch("suppliers").frame
+    # The supplier list is the allow-list of ``supplier_id``: read (usually from the cache) before
+    # any query about the supplier runs; then everything else in one concurrent batch.
+    listing = repo.fetch("suppliers")
+    suppliers = listing.frame
     known = suppliers[suppliers["supplier_id"] == supplier_id]
     if known.empty:
         raise InvalidFilter(f"Unknown supplier '{supplier_id[:MAX_QUERY]}'; choose one from the scorecard.")
@@ -276,7 +336,7 @@ def build_supplier(filters: Filters, repo: Repository, supplier_id: str) -> Supp
     key = {"filters": filters.cache_token(), "supplier": supplier_id}
     frame = repo.derived(
         "supplier_page",
-        [*datasets, repo.fetch("suppliers")],
+        [*datasets, listing],
         key,
         lambda: _supplier_parts(filters, supplier_id, datasets, suppliers),
     )
@@ -331,11 +391,28 @@ def build_supplier(filters: Filters, repo: Repository, supplier_id: str) -> Supp
 
 def _scar_codes_figure(scars: pd.DataFrame) -> go.Figure:
     """SCARs by defect code: the canonical schema codes a SCAR, not each rejected unit."""
-    coded = scars[scars["defect_code"].notna()] if not scars.empty else scars
-    if coded.empty:
+    # Counted over the rows rather than with groupby().agg(), whose set-up dwarfs a few SCARs: per
+    # code (sorted), its SCARs and the first description given.
+    codes: dict[object, list] = {}
+    if not scars.empty:
+        for code, scar, label in zip(*(scars[c].tolist() for c in ("defect_code", "scar_id", "defect_description")), strict=True):
+            if _missing(code):
+                continue
+            count = codes.setdefault(code, [0, None])
+            count[0] += 0 if _missing(scar) else 1
+            if count[1] is None and not _missing(label):
+                count[1] = label
+    if not codes:
         return empty_figure("No SCAR with a defect code in this period.", height=300)
-    counts = coded.groupby("defect_code").agg(scars=("scar_id", "count"), label=("defect_description", "first")).reset_index()
-    table = pareto(counts.rename(columns={"defect_code": "key"}), key="key", value="scars")
+    keys = sorted(codes)
+    counts = pd.DataFrame(
+        {
+            "key": pd.Series(keys, dtype=scars["defect_code"].dtype),
+            "scars": np.array([codes[k][0] for k in keys], dtype="int64"),
+            "label": pd.Series([codes[k][1] for k in keys], dtype=scars["defect_description"].dtype),
+        }
+    )
+    table = pareto(counts, key="key", value="scars")
     return defect_figures.pareto_figure(
         table, value="scars", value_label="SCARs", x_label="Defect code", title="SCARs by defect code", height=300
     )
@@ -347,8 +424,9 @@ def _supplier_parts(filters: Filters, supplier_id: str, datasets: list[Dataset],
     card = metrics.scorecard(lots, scar_summary, audits_latest, suppliers)
     row = card[card["supplier_id"] == supplier_id]
     r = row.iloc[0] if not row.empty else None
-    events = [(pd.Timestamp(s.opened_date).to_pydatetime(), f"SCAR {s.scar_id} opened") for s in scars.itertuples()]
-    events += [(pd.Timestamp(a.audit_date).to_pydatetime(), f"Audit {a.score_pct:.0f} %") for a in audits.itertuples()]
+    scar_list, audit_list = scars.to_dict("records"), audits.to_dict("records")
+    events = [(pd.Timestamp(s["opened_date"]).to_pydatetime(), f"SCAR {s['scar_id']} opened") for s in scar_list]
+    events += [(pd.Timestamp(a["audit_date"]).to_pydatetime(), f"Audit {a['score_pct']:.0f} %") for a in audit_list]
     events = [e for e in events if filters.start_date <= e[0].date() <= filters.end_date]
     control, control_text, signals, trend = _p_chart(days, events, f"Fraction rejected, {supplier_id}")
     if parts.empty or float(parts["units_rejected"].sum()) <= 0:
@@ -391,20 +469,20 @@ def _supplier_parts(filters: Filters, supplier_id: str, datasets: list[Dataset],
             grade_text += "; too little data to judge its PPM"
     scar_rows = [
         {
-            "scar_id": int(s.scar_id),
-            "opened": str(s.opened_date)[:10],
-            "due": str(s.due_date)[:10],
-            "status": s.scar_status,
-            "age_days": _age(s.opened_date, s.closed_date, filters.end_date),
-            "overdue": "overdue" if s.scar_status == "open" and pd.Timestamp(s.due_date).date() < filters.end_date else "",
-            "code": s.defect_code or "",
-            "description": s.description,
+            "scar_id": int(s["scar_id"]),
+            "opened": str(s["opened_date"])[:10],
+            "due": str(s["due_date"])[:10],
+            "status": s["scar_status"],
+            "age_days": _age(s["opened_date"], s["closed_date"], filters.end_date),
+            "overdue": "overdue" if s["scar_status"] == "open" and pd.Timestamp(s["due_date"]).date() < filters.end_date else "",
+            "code": s["defect_code"] or "",
+            "description": s["description"],
         }
-        for s in scars.itertuples()
+        for s in scar_list
     ]
     audit_rows = [
-        {"date": str(a.audit_date)[:10], "score": f"{a.score_pct:.1f} %", "findings": int(a.finding_count)}
-        for a in audits.itertuples()
+        {"date": str(a["audit_date"])[:10], "score": f"{a['score_pct']:.1f} %", "findings": int(a["finding_count"])}
+        for a in audit_list
     ]
     summary = {
         "grade": None if r is None else r.grade,
@@ -422,7 +500,7 @@ def _supplier_parts(filters: Filters, supplier_id: str, datasets: list[Dataset],
         "control_text": control_text,
         "signals": list(signals),
         "parts": parts_figure,
-        "lots": figures.lots_figure(weeks, title="Lots received per week: on time and late"),
+        "lots": figures.lots_spec(weeks, title="Lots received per week: on time and late"),
         "codes": _scar_codes_figure(scars),
         "scars": scar_rows,
         "audits": audit_rows,
