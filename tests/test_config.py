@@ -90,6 +90,19 @@ def test_gunicorn_uses_the_worker_timeout_of_the_ladder(monkeypatch: pytest.Monk
     assert settings.callback_timeout_s < conf.timeout < settings.refresh_interval_s
 
 
+def test_gunicorn_workers_freeze_what_loading_the_app_created() -> None:
+    import gc
+
+    import dashboard.gunicorn_conf as conf
+
+    before = gc.get_freeze_count()
+    try:
+        conf.post_worker_init(None)
+        assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()
+
+
 def test_every_field_has_an_environment_variable() -> None:
     assert len(env_names()) == len(Settings.__dataclass_fields__)
     assert all(name.startswith("DASHBOARD_") for name in env_names())
