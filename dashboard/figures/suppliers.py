@@ -146,17 +146,41 @@ def _legend_only(name: str, symbol: str, colour: str) -> dict:
     }
 
 
+# A label's box and its gap from the marker, as fractions of the plot's width and height: about
+# four characters of 12 px type on a ~700 × 360 px plot.
+LABEL_BOX = (0.07, 0.06)
+LABEL_GAP = (0.012, 0.025)
+
+
+def _label_box(place: str, x: float, y: float) -> tuple[float, float, float, float]:
+    """The box (left, bottom, right, top) of a label at ``place`` for a point at (x, y), in plot fractions."""
+    (w, h), (gx, gy) = LABEL_BOX, LABEL_GAP
+    vertical, horizontal = place.split()
+    centre_x = {"center": x, "right": x + gx + w / 2, "left": x - gx - w / 2}[horizontal]
+    centre_y = {"top": y + gy + h / 2, "middle": y, "bottom": y - gy - h / 2}[vertical]
+    return centre_x - w / 2, centre_y - h / 2, centre_x + w / 2, centre_y + h / 2
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    return width * height if width > 0 and height > 0 else 0.0
+
+
 def _label_places(x: np.ndarray, y: np.ndarray, labelled: np.ndarray, spans: tuple[float, float]) -> list[str]:
-    """A text position per point: labelled points close together (within 6 % of either axis' span)
-    take different sides, so their labels do not print over each other."""
+    """A text position per point such that the labelled points' labels do not print over each
+    other: each takes the first of :data:`LABEL_PLACES` whose box meets no label placed before
+    it (left to right), else the place it overlaps least. ``spans`` scale x and y to the plot."""
     places = ["top center"] * len(x)
-    placed: list[int] = []
+    boxes: list[tuple[float, float, float, float]] = []
     for i in np.argsort(x, kind="stable"):
         if not labelled[i]:
             continue
-        near = {places[j] for j in placed if abs(x[j] - x[i]) < 0.06 * spans[0] and abs(y[j] - y[i]) < 0.06 * spans[1]}
-        places[i] = next((place for place in LABEL_PLACES if place not in near), LABEL_PLACES[0])
-        placed.append(i)
+        px, py = float(x[i]) / spans[0], float(y[i]) / spans[1]
+        candidates = [(sum(_overlap(_label_box(place, px, py), b) for b in boxes), k) for k, place in enumerate(LABEL_PLACES)]
+        best = min(candidates)[1]  # the first free place, or the least covered one
+        places[i] = LABEL_PLACES[best]
+        boxes.append(_label_box(LABEL_PLACES[best], px, py))
     return places
 
 

@@ -192,6 +192,24 @@ def test_close_labels_take_different_places() -> None:
     assert places["C"] == "top center"  # far from the others
 
 
+def test_labels_of_a_vertical_stack_do_not_meet_between_the_points() -> None:
+    # Three flagged suppliers at one volume, one above another (as S031, S047 and S042 in the
+    # demo): the middle one's label must not sit in the gap where the lowest one's label goes.
+    card = pd.DataFrame(
+        {
+            "supplier_id": ["A", "B", "C"],
+            "supplier_name": ["a", "b", "c"],
+            "units_received": [50_000, 52_000, 51_000],
+            "ppm": [9_000.0, 8_400.0, 7_800.0],
+        }
+    )
+    figure = valid(funnel_figure(card, POOLED, FLAT_CURVE, title="Funnel"))
+    above998 = named(figure, "Above 99.8 % limit (labelled)")
+    places = dict(zip(above998["customdata"], above998["textposition"], strict=True))
+    assert places["A"] != places["B"] and places["B"] != places["C"], places
+    assert not (places["B"].startswith("bottom") and places["C"].startswith("top")), places
+
+
 @pytest.mark.parametrize(
     "frame",
     [
