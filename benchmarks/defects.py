@@ -48,6 +48,7 @@ from overview import (  # noqa: E402
     END_DATE,
     RecordingRepository,
     database_urls,
+    empty_app_cache,
     ensure_data,
     fresh_repository,
     median_ms,
@@ -245,18 +246,6 @@ def update_body(query: dict[str, str]) -> dict[str, Any]:
         "changedPropIds": ["defects-query.data"],
         "state": [],
     }
-
-
-def empty_app_cache(app) -> None:
-    """Drop every entry of the app's own cache (an in-process SimpleCache here), decoded copies too."""
-    from flask_caching.backends import SimpleCache
-
-    cache = app.server.extensions[EXTENSION].repository.cache
-    backend = cache._backend
-    if not isinstance(backend, SimpleCache):
-        raise RuntimeError(f"expected the in-process SimpleCache, got {type(backend).__name__}")
-    backend.clear()
-    cache._decoded.clear()
 
 
 def callback_cold(app, client, step: Step, repeat: int) -> float:

@@ -36,6 +36,7 @@ from dashboard.datasets.cache import FrameCache, make_cache  # noqa: E402
 from dashboard.datasets.repository import SqlRepository  # noqa: E402
 from dashboard.factory import build_repository, limit_numeric_threads  # noqa: E402
 from dashboard.filters import Filters, parse_filters  # noqa: E402
+from dashboard.state import EXTENSION  # noqa: E402
 from dashboard.views.overview import build_overview  # noqa: E402
 
 END_DATE = dt.date(2026, 11, 23)
@@ -117,6 +118,13 @@ def with_empty_cache(repo: SqlRepository) -> SqlRepository:
     settings = settings_from_env({})
     cache = FrameCache(make_cache(settings, Flask("bench")), timeout_s=300, stale_keep_s=3600)
     return SqlRepository(repo.sources, cache)
+
+
+def empty_app_cache(app) -> None:
+    """Give the app a new repository on the same sources (and warm connection pool) with an
+    empty cache: its next request runs as on a server that has cached nothing."""
+    state = app.server.extensions[EXTENSION]
+    state.repository = with_empty_cache(state.repository)
 
 
 def overview_filters() -> Filters:

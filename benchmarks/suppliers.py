@@ -40,6 +40,7 @@ from overview import (  # noqa: E402
     END_DATE,
     RecordingRepository,
     database_urls,
+    empty_app_cache,
     ensure_data,
     fresh_repository,
     median_ms,
@@ -310,6 +311,13 @@ def callback_warm(client, case: Case, repeat: int) -> tuple[float, float]:
     return median_ms(lambda: client.post("/_dash-update-component", json=body), repeat), len(response.data) / 1024
 
 
+def callback_cold(app, client, case: Case, repeat: int) -> float:
+    """Median server time (ms) of the whole page callback with the app's cache emptied first:
+    the page, the Dash components and the JSON response."""
+    body = update_body(case)
+    return median_ms(lambda _: client.post("/_dash-update-component", json=body), repeat, lambda: empty_app_cache(app))
+
+
 def pdf_once(client) -> int:
     response = client.get(PDF_PATH)
     if response.status_code != 200 or not response.data.startswith(b"%PDF"):
@@ -351,6 +359,7 @@ def measure_backend(name: str, url: str, repeat: int) -> dict[str, Any]:
         case.build(warm_repo)
         warm = median_ms(lambda c=case, r=warm_repo: c.build(r), repeat)
         callback_ms, response_kb = callback_warm(client, case, repeat)
+        callback_cold_ms = callback_cold(app, client, case, repeat)
         naive_case(engine, tables, case)  # untimed: first-use costs (imports, pandas paths) out of the figure
         naive = median_ms(lambda c=case: naive_case(engine, tables, c), max(1, repeat // 2))
         cases.append(
@@ -363,6 +372,7 @@ def measure_backend(name: str, url: str, repeat: int) -> dict[str, Any]:
                 "compute": compute,
                 "warm": warm,
                 "callback": callback_ms,
+                "callback_cold": callback_cold_ms,
                 "response_kb": response_kb,
                 "naive": naive,
             }
@@ -380,13 +390,14 @@ def report(result: dict[str, Any], show_queries: bool) -> None:
     print(f"\n== {result['backend']} ==")
     head = (
         f"{'case':<26}{'n':>3}{'raw sum':>9}{'raw max':>9}{'cold':>8}{'c/sum':>7}{'c/max':>7}{'compute':>9}"
-        f"{'warm':>7}{'callbk':>8}{'resp KB':>8}{'naive':>8}{'nv/cold':>8}"
+        f"{'warm':>7}{'cb cold':>8}{'cb/sum':>7}{'cb warm':>8}{'resp KB':>8}{'naive':>8}{'nv/cold':>8}"
     )
     print(head + "   (ms)")
     for row in result["cases"]:
         print(
             f"{row['label']:<26}{row['queries']:>3}{row['raw_sum']:>9.1f}{row['raw_max']:>9.1f}{row['cold']:>8.1f}"
             f"{row['cold'] / row['raw_sum']:>7.2f}{row['cold'] / row['raw_max']:>7.2f}{row['compute']:>9.1f}{row['warm']:>7.1f}"
+            f"{row['callback_cold']:>8.1f}{row['callback_cold'] / row['raw_sum']:>7.2f}"
             f"{row['callback']:>8.1f}{row['response_kb']:>8.0f}{row['naive']:>8.1f}{row['naive'] / row['cold']:>7.1f}x"
         )
         if show_queries:
@@ -402,7 +413,9 @@ LEGEND = """\
       the slowest; a cold page runs up to 4 at once, so it should land between the two
   cold, warm: build_scorecard / build_supplier with an empty / a filled cache; c/sum, c/max: cold / raw sum, raw max
   compute: the Python part of cold (cold minus the time in the repository's fetches): metrics, figures, rows
-  callbk, resp KB: the update_suppliers / update_supplier callback through Flask's test client, warm; response size
+  cb cold, cb/sum: the update_suppliers / update_supplier callback through Flask's test client with the
+      app's cache emptied first (the page, Dash components, JSON), and that / raw sum
+  cb warm, resp KB: the same callback with the cache filled; its response size
   naive: the window's lots, SCARs and audits read with pd.read_sql, aggregated in pandas and scored with
       metrics.scorecard, no figures
   PDF: cold = the app's cache emptied before each request; warm = data cached, the PDF drawn each time"""
