@@ -6,9 +6,11 @@
      keep Dash's undo history from growing with every timer tick.
    - Recovery without anyone at the screen: polls /version every 5-15 s (data-poll-ms on the
      page); reloads the page when the server runs a new build, or when the server answers again
-     but the page's callbacks keep failing (e.g. after an upgrade changed them). While the server
-     cannot be reached, a banner says since when. Reloads wait a random 0-10 s so many screens do
-     not return at once, and happen at most once every 5 minutes.
+     but the page's callbacks keep failing (e.g. after an upgrade changed them), or when the wall
+     itself never arrived (its first update failed, so nothing would ever ask again). While the
+     server cannot be reached, a banner says since when. Reloads wait a random 0-10 s so many
+     screens do not return at once, and happen at most once every 5 minutes; a wall that never
+     arrived tries again sooner (after 20 s, 40 s, 80 s... up to 5 minutes).
    Other pages are untouched: only the class toggle and a pass-through count of callback
    failures run outside /wall. */
 (function () {
@@ -16,6 +18,7 @@
   var POLL_MS = 15000;
   var FAILURES_BEFORE_RELOAD = 3;
   var RELOAD_SPACING_MS = 5 * 60 * 1000;
+  var MISSING_FIRST_SPACING_MS = 20 * 1000;
   var HISTORY_KEEP = 10;
   var state = {build: null, failures: 0, lastFailureAt: 0, upSince: 0, downSince: null, timer: null, reloading: false};
 
@@ -57,16 +60,17 @@
     banner.textContent = text;
   }
 
-  function reloadSoon(reason) {
+  function reloadSoon(reason, spacingMs) {
     if (state.reloading) { return; }
     var last = Number(window.sessionStorage.getItem("wall-reloaded-at") || 0);
-    if (Date.now() - last < RELOAD_SPACING_MS) { return; }
+    if (Date.now() - last < (spacingMs || RELOAD_SPACING_MS)) { return; }
     state.reloading = true;
     window.setTimeout(function () {
       window.sessionStorage.setItem("wall-reloaded-at", String(Date.now()));
       window.sessionStorage.setItem("wall-reload-reason", reason);
       window.location.reload();
     }, Math.round(10000 * Math.random()));
+    return true;
   }
 
   function poll() {
@@ -81,7 +85,15 @@
         if (state.downSince) { state.upSince = Date.now(); }
         state.downSince = null;
         offlineBanner(null);
-        if (state.build === null) {
+        var drawn = document.getElementById("wall-root") !== null;
+        var missed = Number(window.sessionStorage.getItem("wall-missing-reloads") || 0);
+        if (drawn && missed) { window.sessionStorage.removeItem("wall-missing-reloads"); }
+        if (!drawn && state.failures > 0) {
+          // the wall never arrived (its first update failed) and nothing will ask again: fetch it afresh
+          if (reloadSoon("the wall did not arrive", Math.min(RELOAD_SPACING_MS, MISSING_FIRST_SPACING_MS * Math.pow(2, missed)))) {
+            window.sessionStorage.setItem("wall-missing-reloads", String(missed + 1));
+          }
+        } else if (state.build === null) {
           state.build = body.build;
         } else if (body.build !== state.build) {
           reloadSoon("new build " + body.build);

@@ -238,6 +238,44 @@ def test_the_wall_rides_out_a_server_restart_and_reloads_itself_after_an_upgrade
                 app.server.extensions[EXTENSION].repository.sources.dispose()
 
 
+def test_the_wall_reloads_itself_when_its_updates_keep_failing_while_the_server_answers(browser, tmp_path) -> None:
+    """The server is up (``/version`` answers, same build) but every callback of this page fails,
+    as after an upgrade that changed them: the screen reloads itself, and when even the reloaded
+    wall does not arrive, reloads again once the callbacks work, without anyone at the screen."""
+    url = f"sqlite:///{tmp_path / 'q.db'}"
+    seed(url)
+    app = build_app(url, **FAST)
+    failing = threading.Event()
+    inner = app.server.wsgi_app
+
+    def callbacks_fail_when_told(environ, start_response):
+        if failing.is_set() and environ.get("PATH_INFO", "").endswith("/_dash-update-component"):
+            start_response("500 INTERNAL SERVER ERROR", [("Content-Type", "application/json")])
+            return [b'{"message": "failing on purpose"}']
+        return inner(environ, start_response)
+
+    app.server.wsgi_app = callbacks_fail_when_told
+    for base in serve(app):
+        open_wall(browser, f"{base}/wall?views=overview&{MARCH}")
+        WebDriverWait(browser, 20).until(lambda d: tile_value(d, "Open major audit findings") == "1")
+        browser.execute_script("window.__sameDocument = true;")
+        failing.set()
+        # 3 failed refreshes (3 s apart), the next /version poll (5 s), then a reload within 10 s
+        WebDriverWait(browser, 60).until(lambda d: d.execute_script("return window.__sameDocument") is None)
+        reason = browser.execute_script("return sessionStorage.getItem('wall-reload-reason')")
+        assert re.fullmatch(r"\d+ failed updates", reason or ""), reason
+        # The reloaded page's first update (the wall itself) fails too: nothing on the page would ask
+        # again, so once the server answers the screen fetches the wall afresh, sooner than 5 minutes.
+        WebDriverWait(browser, 30).until(lambda d: d.execute_script("return window.__wallScreen.failures") > 0)
+        assert not browser.find_elements(By.ID, "wall-root")
+        browser.execute_script("window.__sameDocument = true;")
+        failing.clear()
+        WebDriverWait(browser, 90).until(lambda d: d.execute_script("return window.__sameDocument") is None)
+        WebDriverWait(browser, 30).until(lambda d: tile_value(d, "Open major audit findings") == "1")
+        assert browser.execute_script("return sessionStorage.getItem('wall-reload-reason')") == "the wall did not arrive"
+        assert not browser.find_elements(By.ID, "wall-offline")  # the server was never unreachable
+
+
 @pytest.mark.postgres
 def test_a_lost_database_keeps_the_numbers_under_a_stale_banner_until_it_returns(browser, wall_postgres) -> None:
     base, proxy = wall_postgres
