@@ -90,7 +90,9 @@ def _decimals(se: pd.Series) -> int:
     return min(10, max(0, 1 - math.floor(math.log10(float(finite.median())))))
 
 
-def _line(name: str, x: list[str], y: pd.Series, colour: str, dash: str, width: float, fill: str | None = None) -> dict:
+def _line(
+    name: str, x: list[str], y: pd.Series | np.ndarray, colour: str, dash: str, width: float, fill: str | None = None
+) -> dict:
     trace = {
         "type": "scatter",
         "name": name,
@@ -106,12 +108,15 @@ def _line(name: str, x: list[str], y: pd.Series, colour: str, dash: str, width: 
 
 
 def _limit_traces(points: pd.DataFrame, x: list[str], zones: bool) -> list[dict]:
-    centre, se, lcl, ucl = points["centre"], points["se"], points["lcl"], points["ucl"]
+    centre, se, lcl, ucl = (points[c].to_numpy(dtype=float) for c in ("centre", "se", "lcl", "ucl"))
     # Each band edge fills down to the trace before it, so this order lays the bands A B C B A.
     bands = (("−2σ", -2, "A"), ("−1σ", -1, "B"), ("+1σ", 1, "C"), ("+2σ", 2, "B")) if zones else ()
     traces = [_line("LCL", x, lcl, LIMIT_COLOUR, "dash", 1.5)]
     for name, k, zone in bands:
-        traces.append(_line(name, x, (centre + k * se).clip(lower=lcl, upper=ucl), CENTRE_COLOUR, "dot", 0, ZONE_FILLS[zone]))
+        # Between the limits; a missing limit does not bound and a missing σ leaves no edge.
+        value = centre + k * se
+        edge = np.where(np.isnan(value), np.nan, np.fmin(np.fmax(value, lcl), ucl))
+        traces.append(_line(name, x, edge, CENTRE_COLOUR, "dot", 0, ZONE_FILLS[zone]))
     traces.append(_line("UCL", x, ucl, LIMIT_COLOUR, "dash", 1.5, ZONE_FILLS["A"] if zones else None))
     return [*traces, _line("CL", x, centre, CENTRE_COLOUR, "solid", 1.5)]
 
@@ -122,13 +127,14 @@ def _hover(points: pd.DataFrame, statistic: str, unit: str, digits: int) -> list
     def number(value: float) -> str:
         return f"{value:.{digits}f}" if math.isfinite(value) else "–"
 
+    columns = ("label", "value", "n", "lcl", "centre", "ucl", "phase", "excluded")
     texts = []
-    for row in points.itertuples(index=False):
-        phase = "phase I (baseline)" if row.phase == PHASE_BASELINE else "phase II (monitored)"
+    for label, value, n, lcl, centre, ucl, phase, excluded in zip(*(points[c].tolist() for c in columns), strict=True):
+        phase_text = "phase I (baseline)" if phase == PHASE_BASELINE else "phase II (monitored)"
         texts.append(
-            f"<b>{escape(str(row.label), quote=False)}</b><br>{statistic}: {number(row.value)}{suffix}<br>n = {row.n:g}"
-            f"<br>LCL {number(row.lcl)} · CL {number(row.centre)} · UCL {number(row.ucl)}"
-            f"<br>{phase}{', excluded from the limits' if row.excluded else ''}"
+            f"<b>{escape(str(label), quote=False)}</b><br>{statistic}: {number(value)}{suffix}<br>n = {n:g}"
+            f"<br>LCL {number(lcl)} · CL {number(centre)} · UCL {number(ucl)}"
+            f"<br>{phase_text}{', excluded from the limits' if excluded else ''}"
         )
     return texts
 

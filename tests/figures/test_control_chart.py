@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pandas as pd
@@ -77,6 +78,20 @@ def test_zone_edges_are_one_and_two_sigma_from_the_centre(pistonrings: pd.DataFr
     assert trace(figure, "+1σ")["y"] == pytest.approx((points["centre"] + points["se"]).tolist())
     assert trace(figure, "−2σ")["y"] == pytest.approx((points["centre"] - 2 * points["se"]).tolist())
     assert trace(figure, "UCL")["fill"] == "tonexty"  # zone A shaded between +2σ and the UCL
+
+
+def test_zone_edges_stay_between_the_limits_and_gaps_stay_gaps(orange_juice: pd.DataFrame) -> None:
+    chart = p_chart(orange_juice)
+    points = chart.points.copy()
+    points.loc[0, "lcl"] = 0.3  # a limit inside the zones: the −1σ and −2σ edges stop at it
+    points.loc[1, "se"] = float("nan")  # no σ: no edge at this point, whatever the limits
+    points.loc[2, "ucl"] = float("nan")  # no upper limit: the edges are not bounded above
+    figure = control_chart_figure(dataclasses.replace(chart, points=points), title="p")
+    expected = (points["centre"] - points["se"]).clip(lower=points["lcl"], upper=points["ucl"])
+    drawn = trace(figure, "−1σ")["y"]
+    assert drawn[0] == pytest.approx(0.3) and drawn[1] is None
+    assert drawn == pytest.approx([None if pd.isna(v) else v for v in expected.tolist()], nan_ok=True)
+    assert trace(figure, "+2σ")["y"][2] == pytest.approx(points["centre"][2] + 2 * points["se"][2])
 
 
 def test_dispersion_chart_has_limits_but_no_zones(pistonrings: pd.DataFrame) -> None:
