@@ -89,9 +89,10 @@ def create_app(settings: Settings) -> dash.Dash:
 def limit_numeric_threads(settings: Settings) -> None:
     """Cap the threads of the native numeric libraries (OpenBLAS, MKL, OpenMP) in this process
     at ``DASHBOARD_NUMERIC_THREADS``. The dashboard's arrays hold a few hundred points, where a
-    BLAS thread pool per request only contends for the CPUs: a forecast's model fits took four
-    times as long with the library default on two CPUs. Process-wide, so it also covers the
-    query threads and every request thread."""
+    BLAS thread pool only waits for CPUs that other requests and workers hold: with the
+    libraries' default pool a forecast took 2-4 times as long on two busy CPUs
+    (``benchmarks/forecast.py --busy 2``). Process-wide, so it also covers the query threads
+    and every request thread."""
     threadpool_limits(limits=settings.numeric_threads)
 
 
