@@ -90,9 +90,9 @@ def limit_numeric_threads(settings: Settings) -> None:
     """Cap the threads of the native numeric libraries (OpenBLAS, MKL, OpenMP) in this process
     at ``DASHBOARD_NUMERIC_THREADS``. The dashboard's arrays hold a few hundred points, where a
     BLAS thread pool only waits for CPUs that other requests and workers hold: with the
-    libraries' default pool a forecast took 2-4 times as long on two busy CPUs
-    (``benchmarks/forecast.py --busy 2``). Process-wide, so it also covers the query threads
-    and every request thread."""
+    libraries' default pool a forecast took 1.4-4 times as long while other processes kept
+    both CPUs busy, and the same time on idle ones (``benchmarks/forecast.py --busy 2``).
+    Process-wide, so it also covers the query threads and every request thread."""
     threadpool_limits(limits=settings.numeric_threads)
 
 
