@@ -494,10 +494,14 @@ def rank_suppliers(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(ranks, index=frame.index, name="rank")
 
 
+def _absent(value: object) -> bool:
+    """None or a NaN/NaT/NA (a string, even empty, is a value)."""
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+
 def _missing_last(value: object) -> tuple[bool, object]:
     """A sort key that puts a missing value (None, NaN) after every other, as pandas' ``na_position="last"``."""
-    missing = value is None or (not isinstance(value, str) and bool(pd.isna(value)))
-    return (True, 0) if missing else (False, value)
+    return (True, 0) if _absent(value) else (False, value)
 
 
 def _rank_order(score: np.ndarray, shrunk: np.ndarray, ids: list) -> np.ndarray:
@@ -529,7 +533,7 @@ def worst_by_ppm(frame: pd.DataFrame, n: int = 10) -> pd.DataFrame:
 
 
 def _is_missing(value: object) -> bool:
-    return value is None or value == "" or (not isinstance(value, str) and bool(pd.isna(value)))
+    return _absent(value) or value == ""
 
 
 def grade_change(current_grade: object, previous_grade: object) -> str:
