@@ -22,8 +22,11 @@ company's MES.
 from __future__ import annotations
 
 import dataclasses
+import os
+import threading
 import tomllib
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +37,10 @@ from sqlalchemy.sql.visitors import iterate
 
 from dashboard.errors import ConfigError, SourceMappingError
 from dashboard.sources import schema
+
+# Threads per process for concurrent cold queries, shared by every request (each request uses
+# at most the repository's ``parallel_queries`` of them; the engines pool 10 connections).
+QUERY_THREADS = 8
 
 
 @dataclasses.dataclass(frozen=True)
@@ -100,9 +107,13 @@ class Sources:
     def __init__(self, default_engine: Engine, mappings: Mapping[str, DatasetMapping], engine_factory: Any) -> None:
         self._default = default_engine
         self._mappings = dict(mappings)
+        self._one_database = not any(mapping.database_url for mapping in self._mappings.values())
         self._engines: dict[str, Engine] = {}
         self._factory = engine_factory
         self._clauses: dict[str, FromClause] = {}
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_pid = 0
+        self._pool_guard = threading.Lock()
 
     @property
     def default_engine(self) -> Engine:
@@ -154,6 +165,8 @@ class Sources:
 
     def engine_for(self, statement: Select) -> Engine:
         """The one engine that holds every dataset ``statement`` reads."""
+        if self._one_database:
+            return self._default  # no need to walk the statement
         by_clause = {id(clause): name for name, clause in self._clauses.items()}
         used = {by_clause[id(node)] for node in iterate(statement) if id(node) in by_clause}
         engines = {id(self.engine(name)): self.engine(name) for name in used}
@@ -164,8 +177,22 @@ class Sources:
             )
         return next(iter(engines.values()), self._default)
 
+    def query_threads(self) -> ThreadPoolExecutor:
+        """The threads that run cold queries concurrently, made on first use and kept, so a page
+        does not start (and wait for) new threads on every request."""
+        with self._pool_guard:
+            # A forked worker inherits the object but not its threads: it makes its own.
+            if self._pool is None or self._pool_pid != os.getpid():
+                self._pool = ThreadPoolExecutor(max_workers=QUERY_THREADS, thread_name_prefix="query")
+                self._pool_pid = os.getpid()
+            return self._pool
+
     def dispose(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled connection and stop the query threads."""
+        with self._pool_guard:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
         self._default.dispose()
         for engine in self._engines.values():
             engine.dispose()

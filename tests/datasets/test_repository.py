@@ -19,7 +19,7 @@ from dashboard.filters import Filters
 from dashboard.sources import schema
 from dashboard.sources.engines import make_source_engine
 from dashboard.sources.mapping import Sources
-from tests.helpers import repository_for, settings_for
+from tests.helpers import frame_cache_for, repository_for, settings_for
 from tests.seed import seed
 
 MARCH = Filters("custom", dt.date(2026, 3, 1), dt.date(2026, 3, 31))
@@ -281,3 +281,34 @@ def test_derived_frames_are_cached_until_a_source_is_read_again(seeded_url: str)
     repo.derived("count", [dataclasses.replace(source, stale=True)], {"x": 1}, compute)  # stale: never cached
     assert len(calls) == 4
     repo.sources.dispose()
+
+
+def test_fetch_many_runs_at_most_parallel_queries_on_threads_that_outlive_the_call(sqlite_url: str) -> None:
+    """Cold queries run on the sources' long-lived threads (a page does not start new ones),
+    never more than ``parallel_queries`` of one call at a time."""
+    from dashboard.datasets.interface import DatasetRequest
+
+    seed(sqlite_url)
+    settings = settings_for(sqlite_url)
+    guard, running, most, names = threading.Lock(), [0], [0], set()
+
+    def slow(_tables, _filters, **params):
+        with guard:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+            names.add(threading.current_thread().name)
+        threading.Event().wait(0.03)
+        with guard:
+            running[0] -= 1
+        return sa.select(sa.literal(params["n"]).label("n"))
+
+    sources = Sources(make_source_engine(sqlite_url, settings), {}, None)
+    repo = SqlRepository(sources, frame_cache_for(settings), {"slow": slow}, parallel_queries=2)
+    first = repo.fetch_many([DatasetRequest.of("slow", n=n) for n in range(6)])
+    threads_after_first = threading.active_count()
+    second = repo.fetch_many([DatasetRequest.of("slow", n=n) for n in range(6, 12)])
+    assert [int(r.frame["n"].iloc[0]) for r in first + second] == list(range(12))
+    assert most[0] == 2
+    assert names and all(name.startswith("query") for name in names)
+    assert threading.active_count() == threads_after_first  # the second call started no threads
+    sources.dispose()
