@@ -244,9 +244,7 @@ def _edge_labels(points: pd.DataFrame, digits: int, style: _Style) -> list[dict]
     return labels
 
 
-def _figure(
-    chart: ChartResult, title: str, unit: str, events: Sequence[Event], dark: bool, height: int, zones: bool
-) -> go.Figure:
+def _spec(chart: ChartResult, title: str, unit: str, events: Sequence[Event], dark: bool, height: int, zones: bool) -> dict:
     points, axis = chart.points, _axis(chart.points)
     digits, statistic = _decimals(points["se"]), STATISTIC[chart.chart]
     font = template(dark).layout.font
@@ -272,7 +270,7 @@ def _figure(
         "annotations": annotations + _edge_labels(points, digits, style),
     }
     data = _limit_traces(points, axis.x, zones) + _point_traces(chart, axis, _hover(points, statistic, unit, digits), dark)
-    return figure_from_spec({"data": data, "layout": layout})
+    return {"data": data, "layout": layout}
 
 
 def control_chart_figure(
@@ -295,7 +293,21 @@ def control_chart_figure(
     hover; ``events`` (date or subgroup id, text) are dotted lines, left out when they fall
     outside the charted subgroups. The latest UCL, CL and LCL are labelled at the right edge.
     """
-    return _figure(chart, title, unit, events, dark, height, zones=True)
+    return figure_from_spec(control_chart_spec(chart, title=title, unit=unit, events=events, dark=dark, height=height))
+
+
+def control_chart_spec(
+    chart: ChartResult,
+    *,
+    title: str,
+    unit: str = "",
+    events: Sequence[Event] = (),
+    dark: bool = False,
+    height: int = 420,
+) -> dict:
+    """:func:`control_chart_figure` as a plain spec (``data`` and ``layout``) for a caller that only
+    serialises it: a ``go.Figure`` would copy the spec once when built and again when written out."""
+    return _spec(chart, title, unit, events, dark, height, zones=True)
 
 
 def dispersion_chart_figure(
@@ -311,4 +323,17 @@ def dispersion_chart_figure(
     :func:`control_chart_figure` without zone shading (the statistic is skewed, so the engine
     judges it on its limits only) and shorter by default.
     """
-    return _figure(chart, title, unit, events, dark, height, zones=False)
+    return figure_from_spec(dispersion_chart_spec(chart, title=title, unit=unit, events=events, dark=dark, height=height))
+
+
+def dispersion_chart_spec(
+    chart: ChartResult,
+    *,
+    title: str,
+    unit: str = "",
+    events: Sequence[Event] = (),
+    dark: bool = False,
+    height: int = 280,
+) -> dict:
+    """:func:`dispersion_chart_figure` as a plain spec, for the reason given at :func:`control_chart_spec`."""
+    return _spec(chart, title, unit, events, dark, height, zones=False)

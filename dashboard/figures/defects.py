@@ -1,7 +1,8 @@
 """Figures of the defects view: the trend against the previous period, target and events; the
 forecast with its prediction interval; the Pareto of defect codes; the plant → line → product
 breakdown bars; and the line × week heatmap. (The u chart is drawn by
-:func:`dashboard.figures.control_chart.control_chart_figure`.)
+:func:`dashboard.figures.control_chart.control_chart_figure`.) Each ``*_figure`` has a ``*_spec``
+twin giving the same figure as a plain JSON-native spec, for the page that only serialises it.
 
 Drill clicks: the Pareto bars, breakdown bars and heatmap cells carry their key in
 ``customdata``, so a Dash callback reads it as ``clickData["points"][0]["customdata"]``. The
@@ -25,7 +26,7 @@ from dashboard.figures.common import plain as _text
 from dashboard.figures.common import rgba as _rgba
 from dashboard.figures.common import series_colour as _series_colour
 from dashboard.figures.common import stamps as _stamps
-from dashboard.figures.empty import empty_figure
+from dashboard.figures.empty import empty_spec
 from dashboard.figures.theme import PALETTE, STATUS_COLOURS, figure_from_spec, template
 
 TARGET_COLOUR, FORECAST_COLOUR = PALETTE[3], PALETTE[1]
@@ -179,13 +180,43 @@ def trend_figure(
     dotted vertical line with a marker and a short label at the top; the marker's symbol and
     legend entry are per kind and its hover gives the full description.
     """
+    return figure_from_spec(
+        trend_spec(
+            current,
+            previous,
+            measure=measure,
+            title=title,
+            unit_label=unit_label,
+            target=target,
+            events=events,
+            dark=dark,
+            height=height,
+        )
+    )
+
+
+def trend_spec(
+    current: pd.DataFrame,
+    previous: pd.DataFrame | None,
+    *,
+    measure: str,
+    title: str,
+    unit_label: str,
+    target: float | None,
+    events: pd.DataFrame | None,
+    dark: bool = False,
+    height: int = 420,
+) -> dict:
+    """:func:`trend_figure` as a plain spec (``data`` and ``layout``) for a caller that only serialises
+    it: a ``go.Figure`` would copy the spec once when built and again when written out."""
     if not _has_values(current, measure):
-        return empty_figure("No data to show for this period and these filters", dark=dark, height=height)
+        return empty_spec("No data to show for this period and these filters", dark=dark, height=height)
     data = [_series_trace(current, measure, "Current period", unit_label, previous=False, dark=dark)]
     if _has_values(previous, measure):
         data.insert(0, _series_trace(previous, measure, "Previous period", unit_label, previous=True, dark=dark))
     shapes, annotations = [], []
     if target is not None and math.isfinite(target):
+        target = float(target)
         shapes.append(_horizontal(target, TARGET_COLOUR))
         label = _note(f"Target {_fmt(target)}", 1, target, yref="y", xanchor="left", xshift=4)
         annotations.append({**label, "font": {"color": TARGET_COLOUR}})
@@ -205,7 +236,7 @@ def trend_figure(
         shapes=shapes,
         annotations=annotations,
     )
-    return figure_from_spec({"data": data + marks, "layout": layout})
+    return {"data": data + marks, "layout": layout}
 
 
 # --- forecast --------------------------------------------------------------------------------
@@ -282,8 +313,41 @@ def forecast_figure(
 
     A dotted divider labelled "Forecast →" separates the two, and a caption names ``model``.
     """
+    return figure_from_spec(
+        forecast_spec(
+            history,
+            dates,
+            mean,
+            lower,
+            upper,
+            level=level,
+            model=model,
+            unit_label=unit_label,
+            title=title,
+            dark=dark,
+            height=height,
+        )
+    )
+
+
+def forecast_spec(
+    history: pd.Series,
+    dates: Sequence[object] | pd.Series | pd.DatetimeIndex,
+    mean: Sequence[float] | pd.Series | np.ndarray,
+    lower: Sequence[float] | pd.Series | np.ndarray,
+    upper: Sequence[float] | pd.Series | np.ndarray,
+    *,
+    level: float,
+    model: str,
+    unit_label: str,
+    title: str,
+    dark: bool = False,
+    height: int = 420,
+) -> dict:
+    """:func:`forecast_figure` as a plain spec (``data`` and ``layout``) for a caller that only serialises
+    it: a ``go.Figure`` would copy the spec once when built and again when written out."""
     if len(dates) == 0:
-        return empty_figure("Not enough history to forecast for these filters", dark=dark, height=height)
+        return empty_spec("Not enough history to forecast for these filters", dark=dark, height=height)
     if not len(dates) == len(mean) == len(lower) == len(upper):
         raise ValueError("dates, mean, lower and upper must have the same length")
     unit, interval = _unit(unit_label), _level_text(level)
@@ -310,7 +374,7 @@ def forecast_figure(
         shapes=[_vertical(divider, ink, "dot")],
         annotations=annotations,
     )
-    return figure_from_spec({"data": data, "layout": layout})
+    return {"data": data, "layout": layout}
 
 
 # --- Pareto ----------------------------------------------------------------------------------
@@ -376,8 +440,41 @@ def pareto_figure(
     is its key — ``clickData["points"][0]["customdata"]`` in a click callback — and None on
     "Other", which cannot be drilled into.
     """
+    return figure_from_spec(
+        pareto_spec(
+            pareto,
+            value=value,
+            value_label=value_label,
+            label_column=label_column,
+            key_column=key_column,
+            threshold_pct=threshold_pct,
+            title=title,
+            x_label=x_label,
+            items=items,
+            dark=dark,
+            height=height,
+        )
+    )
+
+
+def pareto_spec(
+    pareto: pd.DataFrame,
+    *,
+    value: str,
+    value_label: str,
+    label_column: str = "label",
+    key_column: str = "key",
+    threshold_pct: float = 80.0,
+    title: str | None = None,
+    x_label: str = "Defect code",
+    items: str = "codes",
+    dark: bool = False,
+    height: int = 460,
+) -> dict:
+    """:func:`pareto_figure` as a plain spec (``data`` and ``layout``) for a caller that only serialises
+    it: a ``go.Figure`` would copy the spec once when built and again when written out."""
     if not _has_values(pareto, value):
-        return empty_figure("No defects recorded for these filters", dark=dark, height=height)
+        return empty_spec("No defects recorded for these filters", dark=dark, height=height)
     rows = _pareto_rows(pareto, value, label_column, key_column, items)
     x = [row.label if row.key is None else str(row.key) for row in rows.itertuples(index=False)]
     colours = [
@@ -409,6 +506,7 @@ def pareto_figure(
         "marker": {"size": 6, "symbol": "diamond", "color": CUMULATIVE_COLOUR},
         "hoverinfo": "skip",
     }
+    threshold_pct = float(threshold_pct)
     threshold = f"{threshold_pct:g} %"
     annotations = [
         _note(f"{threshold}", 1, threshold_pct, yref="y2", xanchor="right", yanchor="bottom", font={"color": TARGET_COLOUR}),
@@ -440,7 +538,7 @@ def pareto_figure(
         shapes=[_horizontal(threshold_pct, TARGET_COLOUR, yref="y2")],
         annotations=annotations,
     )
-    return figure_from_spec({"data": [bars, cumulative], "layout": layout})
+    return {"data": [bars, cumulative], "layout": layout}
 
 
 # --- breakdown -------------------------------------------------------------------------------
@@ -463,8 +561,35 @@ def breakdown_figure(
     Bars sit on their key (so two rows with the same label stay apart) with the label as tick
     text. ``height`` defaults to room for every bar.
     """
+    return figure_from_spec(
+        breakdown_spec(
+            frame,
+            value=value,
+            value_label=value_label,
+            title=title,
+            rate=rate,
+            rate_label=rate_label,
+            dark=dark,
+            height=height,
+        )
+    )
+
+
+def breakdown_spec(
+    frame: pd.DataFrame,
+    *,
+    value: str,
+    value_label: str,
+    title: str,
+    rate: str | None = None,
+    rate_label: str | None = None,
+    dark: bool = False,
+    height: int | None = None,
+) -> dict:
+    """:func:`breakdown_figure` as a plain spec (``data`` and ``layout``) for a caller that only serialises
+    it: a ``go.Figure`` would copy the spec once when built and again when written out."""
     if not _has_values(frame, value):
-        return empty_figure("Nothing to break down for these filters", dark=dark, height=height or 320)
+        return empty_spec("Nothing to break down for these filters", dark=dark, height=height or 320)
     rows = frame.assign(_value=pd.to_numeric(frame[value], errors="coerce"))
     rows = rows.sort_values(["_value", "label"], ascending=[False, True], na_position="last", kind="stable")
     keys, labels = [str(k) for k in rows["key"]], [_text(label) for label in rows["label"]]
@@ -487,11 +612,12 @@ def breakdown_figure(
         "y": keys,
         "customdata": rows["key"].tolist(),
         "marker": {"color": PALETTE[0]},  # white text on it reads on both templates
-        "text": text,
         "textposition": "auto",
         "hovertext": hover,
         "hoverinfo": "text",
     }
+    if text is not None:  # no text without a rate (not null: a go.Figure drops a None property)
+        bars["text"] = text
     layout = _layout(
         title,
         dark,
@@ -501,7 +627,7 @@ def breakdown_figure(
         yaxis={"type": "category", "autorange": "reversed", "tickmode": "array", "tickvals": keys, "ticktext": labels},
     )
     layout["margin"]["l"] = round(layout["margin"]["l"] * 2.5)  # room for the labels
-    return figure_from_spec({"data": [bars], "layout": layout})
+    return {"data": [bars], "layout": layout}
 
 
 # --- heatmap ---------------------------------------------------------------------------------
@@ -534,8 +660,16 @@ def heatmap_figure(
     the line id, for drill clicks; hover reads "P02-L03, week of 3 Aug 2026: 4.1 defects per
     1,000 units".
     """
+    return figure_from_spec(heatmap_spec(frame, value=value, value_label=value_label, title=title, dark=dark, height=height))
+
+
+def heatmap_spec(
+    frame: pd.DataFrame, *, value: str, value_label: str, title: str, dark: bool = False, height: int | None = None
+) -> dict:
+    """:func:`heatmap_figure` as a plain spec (``data`` and ``layout``) for a caller that only serialises
+    it: a ``go.Figure`` would copy the spec once when built and again when written out."""
     if not _has_values(frame, value):
-        return empty_figure("No weekly data per line for these filters", dark=dark, height=height or 320)
+        return empty_spec("No weekly data per line for these filters", dark=dark, height=height or 320)
     grid = _grid(frame, value)
     lines, weeks = [str(line) for line in grid.index], pd.DatetimeIndex(grid.columns)
     z = [_numbers(row) for row in grid.to_numpy()]
@@ -569,4 +703,4 @@ def heatmap_figure(
         yaxis={"type": "category", "autorange": "reversed", "title": {"text": "Line"}, "showgrid": False},
         annotations=[_note("Blank cell: no data for that line and week", 1, 1, xanchor="right", yanchor="bottom")],
     )
-    return figure_from_spec({"data": [cells], "layout": layout})
+    return {"data": [cells], "layout": layout}

@@ -12,14 +12,13 @@ import datetime as dt
 import math
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard.datasets.interface import Dataset, DatasetRequest, Repository
 from dashboard.drill import DefectSlice, Dimensions
 from dashboard.errors import DashboardError, InvalidFilter
 from dashboard.figures import defects as figures
-from dashboard.figures.control_chart import control_chart_figure
-from dashboard.figures.empty import empty_figure
+from dashboard.figures.control_chart import control_chart_spec
+from dashboard.figures.empty import empty_spec
 from dashboard.filters import Filters
 from dashboard.metrics import quality, spc
 from dashboard.metrics.defects import defect_rates, pareto, vital_few_sentence
@@ -222,11 +221,11 @@ def _trend_section(
     grain: str,
     kpis: pd.DataFrame,
     events: pd.DataFrame,
-) -> go.Figure:
+) -> dict:
     label, column, unit, kpi_id = MEASURES[measure]
     current = _complete(_period(rates, "current"), grain, filters)
     previous = _complete(_period(rates, "previous"), grain, filters.previous())
-    return figures.trend_figure(
+    return figures.trend_spec(
         current[["bucket_date", column]].rename(columns={column: measure}),
         _aligned_previous(previous[["bucket_date", column]].rename(columns={column: measure}), filters),
         measure=measure,
@@ -237,7 +236,7 @@ def _trend_section(
     )
 
 
-def _forecast_section(rates: pd.DataFrame, filters: Filters, grain: str, measure: str) -> tuple[go.Figure, str]:
+def _forecast_section(rates: pd.DataFrame, filters: Filters, grain: str, measure: str) -> tuple[dict, str]:
     label, column, unit, _ = MEASURES[measure]
     current = _period(rates, "current")
     series = pd.Series(current[column].to_numpy(dtype=float), index=list(current["bucket_date"]))
@@ -245,8 +244,8 @@ def _forecast_section(rates: pd.DataFrame, filters: Filters, grain: str, measure
     try:
         result = forecast(series.set_axis(pd.to_datetime(series.index)), FORECAST_HORIZON)
     except ForecastRefused as refused:
-        return empty_figure(str(refused), height=320), str(refused)
-    figure = figures.forecast_figure(
+        return empty_spec(str(refused), height=320), str(refused)
+    figure = figures.forecast_spec(
         series.set_axis(pd.to_datetime(series.index)),
         result.dates,
         result.mean,
@@ -278,7 +277,7 @@ def _control_section(
     grain: str,
     title: str,
     rebase: dt.date | None = None,
-) -> tuple[go.Figure, str, tuple]:
+) -> tuple[dict, str, tuple]:
     """Laney u′ chart of defects per unit inspected, one point per ``grain`` bucket when that
     gives enough subgroups, else per production day; limits from the first 25 subgroups
     (phase I), frozen for the rest (phase II). Defects cluster (a record often holds several,
@@ -292,7 +291,7 @@ def _control_section(
     noun = "production day" if chosen == "day" else grain
     if len(buckets) < minimum:
         message = f"A u chart needs at least {minimum} production days; choose a longer period."
-        return empty_figure(message, height=360), message, ()
+        return empty_spec(message, height=360), message, ()
     dates = pd.to_datetime(buckets["bucket_date"])
     subgroups = pd.DataFrame(
         {
@@ -315,7 +314,7 @@ def _control_section(
                 f"A new baseline from {rebase:%d %b %Y} needs {RATE_BASELINE} {noun}s after it and earlier ones "
                 "before it; choose a date inside the period."
             )
-            return empty_figure(message, height=360), message, ()
+            return empty_spec(message, height=360), message, ()
         baselines = spc.new_baseline(
             baselines,
             start=later[0],
@@ -326,8 +325,8 @@ def _control_section(
     try:
         chart = spc.u_chart(subgroups, baselines=baselines, rules=spc.western_electric_rules(), laney=True)
     except DashboardError as error:
-        return empty_figure(str(error), height=360), str(error), ()
-    figure = control_chart_figure(chart, title=title, unit="defects per unit", height=360)
+        return empty_spec(str(error), height=360), str(error), ()
+    figure = control_chart_spec(chart, title=title, unit="defects per unit", height=360)
     first, last = subgroups["label"].iloc[0], subgroups["label"].iloc[RATE_BASELINE - 1]
     sigma_z = chart.sigma / math.sqrt(chart.limits[-1].centre) if chart.limits[-1].centre > 0 else float("nan")
     text = (
@@ -340,13 +339,13 @@ def _control_section(
     return figure, text, signals
 
 
-def _pareto_section(frame: pd.DataFrame, pareto_by: str, pareto_value: str) -> tuple[go.Figure, str]:
+def _pareto_section(frame: pd.DataFrame, pareto_by: str, pareto_value: str) -> tuple[dict, str]:
     if frame.empty or float(frame[pareto_value].sum()) <= 0:
-        return empty_figure("No defects for these filters.", height=380), "No defects for these filters."
+        return empty_spec("No defects for these filters.", height=380), "No defects for these filters."
     table = pareto(frame, key="key", value=pareto_value)
     noun, plural = ("code", "codes") if pareto_by == "defect_code" else ("category", "categories")
     of_what = "defects" if pareto_value == "defect_count" else "the cost of poor quality"
-    figure = figures.pareto_figure(
+    figure = figures.pareto_spec(
         table,
         value=pareto_value,
         value_label=PARETO_VALUE[pareto_value],
@@ -358,11 +357,11 @@ def _pareto_section(frame: pd.DataFrame, pareto_by: str, pareto_value: str) -> t
     return figure, sentence
 
 
-def _breakdown_section(defects: pd.DataFrame, production: pd.DataFrame, by: str, title: str) -> go.Figure:
+def _breakdown_section(defects: pd.DataFrame, production: pd.DataFrame, by: str, title: str) -> dict:
     frame = defects.merge(production[["key", "units_inspected"]], on="key", how="left")
     units = frame["units_inspected"].astype(float)
     frame = frame.assign(per_thousand=(1000 * frame["defect_count"] / units.where(units > 0)).round(2))
-    return figures.breakdown_figure(
+    return figures.breakdown_spec(
         frame,
         value="defect_count",
         value_label="Defects",
@@ -372,11 +371,11 @@ def _breakdown_section(defects: pd.DataFrame, production: pd.DataFrame, by: str,
     )
 
 
-def _heatmap_section(defects: pd.DataFrame, production: pd.DataFrame) -> go.Figure:
+def _heatmap_section(defects: pd.DataFrame, production: pd.DataFrame) -> dict:
     grid = defects.merge(production, on=["line_id", "bucket_date"], how="outer")
     units = grid["units_inspected"].astype(float)
     grid = grid.assign(per_thousand=1000 * grid["defect_count"].fillna(0) / units.where(units > 0))
-    return figures.heatmap_figure(
+    return figures.heatmap_spec(
         grid, value="per_thousand", value_label="Defects per 1,000 units", title="Defects per 1,000 units, line × week"
     )
 
@@ -419,8 +418,8 @@ def _compute(
     control, control_text, signals = _control_section(
         rates, (defects_day, production_day), grain, f"Defects per unit, {scope}", rebase
     )
-    forecast_figure, forecast_text = _forecast_section(rates, filters, grain, measure)
-    pareto_figure, pareto_text = _pareto_section(by_pareto, pareto_by, pareto_value)
+    forecast_spec, forecast_text = _forecast_section(rates, filters, grain, measure)
+    pareto_spec, pareto_text = _pareto_section(by_pareto, pareto_by, pareto_value)
     breakdown_by = BREAKDOWN_BY.get(level)
     breakdown = None
     if breakdown_by is not None:
@@ -429,12 +428,12 @@ def _compute(
     parts: dict[str, object] = {
         "headlines": [dataclasses.astuple(h) for h in _headlines(defects, production, slice_)],
         "trend": _trend_section(rates, filters, slice_, measure, grain, kpis, _events(events, slice_)),
-        "forecast": forecast_figure,
+        "forecast": forecast_spec,
         "forecast_text": forecast_text,
         "control": control,
         "control_text": control_text,
         "signals": list(first_and_latest(signals)),
-        "pareto": pareto_figure,
+        "pareto": pareto_spec,
         "pareto_text": pareto_text,
         "breakdown": breakdown,
         "heatmap": _heatmap_section(heat_d, heat_p),

@@ -9,8 +9,14 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from dashboard.figures.control_chart import control_chart_figure, dispersion_chart_figure
+from dashboard.figures.control_chart import (
+    control_chart_figure,
+    control_chart_spec,
+    dispersion_chart_figure,
+    dispersion_chart_spec,
+)
 from dashboard.metrics.spc import Baseline, ChartResult, imr_chart, new_baseline, p_chart, xbar_chart
+from tests.figures.test_defect_figures import assert_json_native
 
 MONTGOMERY = Path(__file__).resolve().parents[3] / "shared" / "reference-data" / "montgomery"
 # Sizes cycled over the orange-juice samples so the p chart's limits differ point by point.
@@ -208,3 +214,27 @@ def test_many_points_are_drawn_with_webgl() -> None:
     many_types = {t["type"] for t in control_chart_figure(spc.imr_chart(frame).location, title="I").to_dict()["data"]}
     few_types = {t["type"] for t in control_chart_figure(spc.imr_chart(few).location, title="I").to_dict()["data"]}
     assert "scattergl" in many_types and "scattergl" not in few_types
+
+
+def test_specs_are_json_native_and_their_figures_draw_them_unchanged(
+    pistonrings: pd.DataFrame, orange_juice: pd.DataFrame
+) -> None:
+    days = {key: pd.Timestamp("2026-01-01") + pd.Timedelta(days=key - 1) for key in range(1, 41)}
+    dated = xbar_chart(pistonrings.assign(measured_at=pistonrings["subgroup_id"].map(days)))
+    chart = p_chart(orange_juice, exclude=(15, 23))
+    gaps = chart.points.assign(
+        se=chart.points["se"].mask(chart.points.index == 1), ucl=chart.points["ucl"].mask(chart.points.index == 2)
+    )
+    cases = [
+        (control_chart_spec, control_chart_figure, xbar_chart(pistonrings).location, {"unit": "mm", "events": [(30, "Gauge")]}),
+        (control_chart_spec, control_chart_figure, dated.location, {"events": [("2026-01-30", "Operator change")], "dark": True}),
+        (control_chart_spec, control_chart_figure, dataclasses.replace(chart, points=gaps), {}),  # a missing σ and limit
+        (control_chart_spec, control_chart_figure, imr_chart(pd.DataFrame({"value": ONE_SIGNAL})).location, {"height": 200}),
+        (dispersion_chart_spec, dispersion_chart_figure, dated.dispersion, {"unit": "mm"}),  # nothing flagged
+    ]
+    for spec_function, figure_function, drawn, options in cases:
+        spec = spec_function(drawn, title="Chart <1>", **options)
+        assert_json_native(spec)
+        figure = figure_function(drawn, title="Chart <1>", **options)
+        assert figure.to_dict() == spec  # the wrapper draws the spec as it is
+        assert len(go.Figure(spec).data) == len(spec["data"])  # and it passes plotly's validation

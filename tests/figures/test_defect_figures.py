@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -11,12 +13,17 @@ import pytest
 
 from dashboard.figures.defects import (
     breakdown_figure,
+    breakdown_spec,
     forecast_figure,
+    forecast_spec,
     heatmap_figure,
+    heatmap_spec,
     pareto_figure,
+    pareto_spec,
     trend_figure,
+    trend_spec,
 )
-from dashboard.figures.empty import empty_figure
+from dashboard.figures.empty import empty_figure, empty_spec
 
 WEEKS = pd.date_range("2026-06-01", periods=8, freq="7D")
 VALUES = [2400.0, 2610.0, 2550.0, float("nan"), 2480.0, 2390.0, 2700.0, 2450.0]
@@ -350,3 +357,86 @@ def test_empty_inputs_give_the_empty_figure() -> None:
         assert is_empty(figure)
         assert texts(figure.to_dict())[0].endswith(tuple("abcdefghijklmnopqrstuvwxyz"))  # a sentence, not a code
     assert empty_figure("x").to_dict()["layout"]["xaxis"] == figures[0].to_dict()["layout"]["xaxis"]
+
+
+# --- plain specs -------------------------------------------------------------------------------
+
+
+def assert_json_native(value: object, where: str = "spec") -> None:
+    """Only dicts with text keys, lists, str, int, finite float, bool and None: what ``json.dumps``
+    writes without ``default=`` (a numpy float passes ``json.dumps``, so the types are checked too)."""
+    json.dumps(value, allow_nan=False)  # raises on a numpy integer or array, a Timestamp or NaN
+    assert type(value) in (dict, list, str, int, float, bool, type(None)), f"{where}: {type(value).__name__}"
+    if type(value) is dict:
+        for key, item in value.items():
+            assert type(key) is str, f"{where}: key {key!r}"
+            assert_json_native(item, f"{where}.{key}")
+    elif type(value) is list:
+        for i, item in enumerate(value):
+            assert_json_native(item, f"{where}[{i}]")
+
+
+def forecast_inputs(history: pd.Series, n: int = 4) -> tuple:
+    dates = pd.date_range(WEEKS[-1] + pd.Timedelta(days=7), periods=n, freq="7D")
+    mean = np.linspace(2500.0, 2530.0, n)
+    return history, dates, mean, pd.Series(mean - 200), mean + 200  # arrays and a Series, as the metrics give them
+
+
+TREND = {"measure": "ppm", "title": "Defects per million", "unit_label": "ppm"}
+FORECAST = {"level": 0.95, "model": "ETS(A,N,N)", "unit_label": "ppm", "title": "Forecast"}
+PARETO, HEATMAP = {"value": "defect_count", "value_label": "Defects"}, {"value": "per_1000", "value_label": "x", "title": "H"}
+# (spec, figure, arguments): typical inputs, then edge ones (gaps, the "Other" bar, no rate, empty inputs).
+SPEC_CASES: dict[str, tuple[Callable[..., dict], Callable[..., go.Figure], Callable[[], tuple[tuple, dict]]]] = {
+    "trend": (
+        trend_spec,
+        trend_figure,
+        lambda: (
+            (pd.DataFrame({"bucket_date": WEEKS, "ppm": VALUES}), pd.DataFrame({"bucket_date": WEEKS, "ppm": range(8)})),
+            {**TREND, "target": np.float32(2500.0), "events": EVENTS},
+        ),
+    ),
+    "trend of no values": (
+        trend_spec,
+        trend_figure,
+        lambda: ((pd.DataFrame({"bucket_date": WEEKS, "ppm": [np.nan] * 8}), None), {**TREND, "target": None, "events": None}),
+    ),
+    "forecast": (forecast_spec, forecast_figure, lambda: (forecast_inputs(pd.Series(VALUES, index=WEEKS)), FORECAST)),
+    "forecast without history": (forecast_spec, forecast_figure, lambda: (forecast_inputs(pd.Series([], dtype=float)), FORECAST)),
+    "forecast of nothing": (forecast_spec, forecast_figure, lambda: (forecast_inputs(pd.Series([], dtype=float), 0), FORECAST)),
+    "pareto": (pareto_spec, pareto_figure, lambda: ((pareto_input(10),), {**PARETO, "threshold_pct": np.float64(80)})),
+    "pareto with other": (pareto_spec, pareto_figure, lambda: ((pareto_input(30).assign(key=range(30)),), PARETO)),
+    "pareto of nothing": (pareto_spec, pareto_figure, lambda: ((pareto_input(0),), PARETO)),
+    "breakdown": (
+        breakdown_spec,
+        breakdown_figure,
+        lambda: ((BREAKDOWN,), {**PARETO, "title": "B", "rate": "per_1000", "rate_label": "per 1,000 units"}),
+    ),
+    "breakdown without rate": (
+        breakdown_spec,
+        breakdown_figure,
+        lambda: ((BREAKDOWN.assign(key=range(4)),), {**PARETO, "title": "B"}),
+    ),
+    "breakdown of nothing": (breakdown_spec, breakdown_figure, lambda: ((BREAKDOWN.iloc[0:0],), {**PARETO, "title": "B"})),
+    "heatmap": (heatmap_spec, heatmap_figure, lambda: ((heatmap_input(),), {**HEATMAP, "dark": True})),
+    "heatmap of nothing": (heatmap_spec, heatmap_figure, lambda: ((heatmap_input().iloc[0:0],), HEATMAP)),
+    "empty": (empty_spec, empty_figure, lambda: (("No <data> here",), {"dark": True, "height": 200})),
+}
+
+
+@pytest.mark.parametrize("case", SPEC_CASES)
+def test_specs_are_json_native_and_their_figures_draw_them_unchanged(case: str) -> None:
+    spec_function, figure_function, inputs = SPEC_CASES[case]
+    arguments, options = inputs()
+    spec = spec_function(*arguments, **options)
+    assert_json_native(spec)
+    assert set(spec) == {"data", "layout"}
+    figure = figure_function(*arguments, **options)
+    assert figure.to_dict() == spec  # the wrapper draws the spec as it is: no property added, dropped or changed
+    assert len(valid(figure)["data"]) == len(spec["data"])
+
+
+def test_the_json_native_check_finds_numpy_values_and_nan() -> None:
+    for bad in ({"y": [np.float64(1.0)]}, {"x": np.int64(1)}, {"z": [1.0, math.nan]}, {"x": pd.Timestamp("2026-08-03")}):
+        with pytest.raises((AssertionError, TypeError, ValueError)):
+            assert_json_native(bad)
+    assert_json_native({"data": [{"y": [1.0, None], "x": ["a"], "n": 1, "b": True}], "layout": {}})
