@@ -8,7 +8,9 @@ P02-L03 → (4) defect code D08 (the records level), and step 4 again over 12 mo
 step it prints the raw SQL time of every query the page runs (statement from the registry,
 executed and fetched on a warm connection), summed and the slowest one (the repository runs
 cold queries up to 4 at a time, so a cold page should land between the two), ``build_defects``
-with an empty cache (cold) and a filled one (warm), the warm server time of the
+with an empty cache (cold) and a filled one (warm), the drill click as a user makes it (cold
+for the step with the cache as the previous step's page left it, against the raw SQL of the
+queries that click still runs), the warm server time of the
 ``update_defects`` callback through Flask with its response size, and the naive page: the
 step's fact rows read into pandas and aggregated there. Then one page of 100 records (newest
 first) cold and warm, and the CSV export through Flask (time to first and last byte, peak RSS
@@ -160,6 +162,26 @@ def raw_ms(base: SqlRepository, name: str, filters: Filters | None, params: dict
 def query_label(name: str, params: dict[str, Any]) -> str:
     extra = [str(params[k]) for k in ("grain", "by") if k in params]
     return name + (f" ({', '.join(extra)})" if extra else "")
+
+
+def after_step(base: SqlRepository, step: Step | None) -> SqlRepository:
+    """An empty cache on the warm connections, holding what the page of ``step`` read (none: nothing)."""
+    repo = with_empty_cache(base)
+    if step is not None:
+        build_defects(step.filters, step.slice, repo)
+    return repo
+
+
+def click_cold(
+    base: SqlRepository, previous: Step | None, step: Step, calls: list, raws: list[float], repeat: int
+) -> tuple[float, float]:
+    """The drill click as a user makes it: ``build_defects`` for ``step`` with the cache as the
+    ``previous`` step's page left it (its dimension tables, targets and events, nothing of this
+    step), and the raw SQL time of the queries that click runs (those not cached). Median ms."""
+    probe = after_step(base, previous)
+    ran = sum(ms for (n, f, p), ms in zip(calls, raws, strict=True) if probe.cache.get(cache_key(n, f, p)) is None)
+    timed = median_ms(lambda repo: build_defects(step.filters, step.slice, repo), repeat, lambda: after_step(base, previous))
+    return timed, ran
 
 
 # --- naive pandas -----------------------------------------------------------------------------
@@ -345,11 +367,12 @@ def measure_backend(name: str, url: str, repeat: int) -> dict[str, Any]:
     client = app.server.test_client()
     client.get("/")
     steps, queries = [], {}
-    for step in STEPS:
+    for previous, step in zip((None, *STEPS[:-1]), STEPS, strict=True):
         filters, slice_ = step.filters, step.slice
         calls = page_queries(base, step)
         raws = [(query_label(n, p), raw_ms(base, n, f, p, repeat)) for n, f, p in calls]
         queries[step.label] = raws
+        click, click_raw = click_cold(base, previous, step, calls, [ms for _, ms in raws], repeat)
         timers: list[ComputeTimer] = []
         cold = median_ms(
             lambda repo, f=filters, s=slice_: build_defects(f, s, repo),
@@ -374,6 +397,8 @@ def measure_backend(name: str, url: str, repeat: int) -> dict[str, Any]:
                 "warm": warm,
                 "callback": callback_ms,
                 "callback_cold": callback_cold_ms,
+                "click": click,
+                "click_raw": click_raw,
                 "response_kb": response_kb,
                 "naive": naive,
             }
@@ -553,13 +578,15 @@ def report(result: dict[str, Any], show_queries: bool) -> None:
     print(f"\n== {result['backend']} ==")
     head = (
         f"{'step':<24}{'n':>3}{'raw sum':>9}{'raw max':>9}{'cold':>8}{'c/sum':>7}{'c/max':>7}{'compute':>9}"
-        f"{'warm':>7}{'cb cold':>8}{'cb/sum':>7}{'cb warm':>8}{'resp KB':>8}{'naive':>8}{'nv/cold':>8}"
+        f"{'click':>7}{'raw':>7}{'cl/raw':>7}{'warm':>7}{'cb cold':>8}{'cb/sum':>7}{'cb warm':>8}{'resp KB':>8}"
+        f"{'naive':>8}{'nv/cold':>8}"
     )
     print(head + "   (ms)")
     for row in result["steps"]:
         print(
             f"{row['label']:<24}{row['queries']:>3}{row['raw_sum']:>9.1f}{row['raw_max']:>9.1f}{row['cold']:>8.1f}"
-            f"{row['cold'] / row['raw_sum']:>7.2f}{row['cold'] / row['raw_max']:>7.2f}{row['compute']:>9.1f}{row['warm']:>7.1f}"
+            f"{row['cold'] / row['raw_sum']:>7.2f}{row['cold'] / row['raw_max']:>7.2f}{row['compute']:>9.1f}"
+            f"{row['click']:>7.1f}{row['click_raw']:>7.1f}{row['click'] / row['click_raw']:>7.2f}{row['warm']:>7.1f}"
             f"{row['callback_cold']:>8.1f}{row['callback_cold'] / row['raw_sum']:>7.2f}"
             f"{row['callback']:>8.1f}{row['response_kb']:>8.0f}{row['naive']:>8.0f}{row['naive'] / row['cold']:>7.1f}x"
         )
@@ -599,6 +626,9 @@ LEGEND = """\
       the slowest; a cold page runs up to 4 at once, so it should land between the two
   cold, warm: build_defects with an empty / a filled cache; c/sum, c/max: cold / raw sum, cold / raw max
   compute: the page's own work within cold (figures, forecast, u chart), cached with the data
+  click, raw, cl/raw: the drill click as a user makes it: cold for this step with the cache as the previous
+      step's page left it (dimension tables, targets, events), the raw SQL of the queries it still runs
+      (summed), and the ratio
   cb cold, cb/sum: the whole update_defects callback through Flask's test client with the app's cache
       emptied first (dimension lists, the page, Dash components, JSON), and that / raw sum
   cb warm, resp KB: the same callback with the cache filled; its response size

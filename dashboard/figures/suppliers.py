@@ -35,7 +35,7 @@ from dashboard.figures.common import page_layout as _layout
 from dashboard.figures.common import plain as _text
 from dashboard.figures.common import rgba as _rgba
 from dashboard.figures.common import series_colour as _series_colour
-from dashboard.figures.empty import empty_figure
+from dashboard.figures.empty import empty_figure, empty_spec
 from dashboard.figures.theme import PALETTE, STATUS_COLOURS, figure_from_spec, template
 
 CENTRE_COLOUR = PALETTE[2]
@@ -114,7 +114,7 @@ def _records(frame: pd.DataFrame, columns: tuple[str, ...], positions: np.ndarra
 
 def _empty(message: str, *, dark: bool, height: int) -> dict:
     """The spec of :func:`dashboard.figures.empty.empty_figure`."""
-    return empty_figure(message, dark=dark, height=height).to_plotly_json()
+    return empty_spec(message, dark=dark, height=height)
 
 
 def _grade(value: object) -> str:
