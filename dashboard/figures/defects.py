@@ -700,7 +700,7 @@ def heatmap_spec(
         height or max(320, 180 + 28 * len(lines)),
         legend=False,
         xaxis={"type": "date", "title": {"text": "Week starting"}, "showgrid": False, **_week_ticks(weeks)},
-        yaxis={"type": "category", "autorange": "reversed", "title": {"text": "Line"}, "showgrid": False},
+        yaxis={"type": "category", "autorange": "reversed", "title": {"text": "Line"}, "showgrid": False, "automargin": True},
         annotations=[_note("Blank cell: no data for that line and week", 1, 1, xanchor="right", yanchor="bottom")],
     )
     return {"data": [cells], "layout": layout}

@@ -325,6 +325,7 @@ def test_heatmap_rows_are_lines_columns_weeks_and_missing_cells_blank() -> None:
     assert all(v is None or (isinstance(v, float) and math.isnan(v)) for v in (z[1][1], z[1][2]))
     assert cells["customdata"][1] == ["P02-L03"] * 4
     assert cells["hovertext"][1][0] == "P02-L03, week of 3 Aug 2026: 4.1 defects per 1,000 units"
+    assert figure["layout"]["yaxis"]["automargin"] is True  # a line id is never clipped at the left edge
     assert cells["colorbar"]["title"]["text"] == "defects per 1,000 units"
     assert cells["hoverongaps"] is False
     assert figure["layout"]["xaxis"]["tickvals"] == cells["x"]  # ticks on week starts
