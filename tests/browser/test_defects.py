@@ -41,7 +41,8 @@ def click_bar(browser, graph: str, key: str) -> None:
 
 
 def crumbs(browser) -> str:
-    return browser.find_element(By.ID, "defects-crumbs").text
+    # Read in the page: the breadcrumb is re-rendered on every drill step, so a held element goes stale.
+    return browser.execute_script("const c = document.getElementById('defects-crumbs'); return c ? c.innerText : ''")
 
 
 def test_from_the_dpmo_tile_down_to_the_records_of_the_step_change(browser, demo_server: str) -> None:
