@@ -28,12 +28,18 @@ GRAPH_CONFIG = {"displaylogo": False, "displayModeBar": False}
 PAGE_KEYS = ("commodity", "q")
 
 COLUMNS = [
-    {"field": "rank", "headerName": "Rank", "width": 80, "sort": "asc"},
+    {"field": "rank", "headerName": "Rank", "width": 110, "sort": "asc"},
     {"field": "supplier", "headerName": "Supplier", "flex": 2, "minWidth": 230},
     {"field": "commodity", "headerName": "Commodity", "width": 140},
     {"field": "grade", "headerName": "Grade", "width": 110},
-    {"field": "score", "headerName": "Score", "width": 80},
-    {"field": "trend", "headerName": "PPM by week", "width": 150, "cellClass": "spc-trend"},
+    {"field": "score", "headerName": "Score", "width": 100},
+    {
+        "field": "trend",
+        "headerName": "PPM by week",
+        "width": 180,
+        "cellClass": "spc-trend",
+        "headerTooltip": "Weekly PPM, oldest left, newest right; a long period shows its latest weeks",
+    },
     {
         "field": "adjusted_ppm",
         "headerName": "Adjusted PPM",
@@ -49,7 +55,7 @@ COLUMNS = [
     {"field": "scars", "headerName": "SCARs", "width": 160},
     {"field": "days_to_close", "headerName": "Days to close", "width": 110},
     {"field": "audit", "headerName": "Audit", "width": 90},
-    {"field": "chargeback", "headerName": "Charge-backs", "width": 120},
+    {"field": "chargeback", "headerName": "Charge-backs", "width": 150},
 ]
 
 
@@ -117,7 +123,14 @@ def layout(**params: object) -> html.Div:
                 id=GRID,
                 rowData=[],
                 columnDefs=COLUMNS,
-                defaultColDef={"sortable": True, "resizable": True, "filter": True},
+                # Headers wrap rather than clip: the sort and filter icons leave narrow columns little room.
+                defaultColDef={
+                    "sortable": True,
+                    "resizable": True,
+                    "filter": True,
+                    "wrapHeaderText": True,
+                    "autoHeaderHeight": True,
+                },
                 dashGridOptions={"tooltipShowDelay": 300},
                 style={"height": "430px"},
                 className="ag-theme-quartz",

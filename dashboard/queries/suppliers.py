@@ -260,10 +260,11 @@ def select_supplier_scars(tables: Tables, filters: Filters, supplier_id: str) ->
 
 
 def select_supplier_audits(tables: Tables, filters: Filters, supplier_id: str) -> Select:
-    """Every audit of one supplier up to the period's last day, oldest first. Audits have no plant."""
+    """Every audit of one supplier up to the period's last day, newest first (as the SCAR list).
+    Audits have no plant."""
     audits = tables["supplier_audits"]
     return (
         select(audits.c.audit_id, audits.c.audit_date, audits.c.score_pct, audits.c.finding_count)
         .where(audits.c.supplier_id == supplier_id, audits.c.audit_date < filters.end_exclusive)
-        .order_by(audits.c.audit_date, audits.c.audit_id)
+        .order_by(audits.c.audit_date.desc(), audits.c.audit_id.desc())
     )

@@ -23,11 +23,32 @@ def grid_rows(browser) -> dict[str, dict[str, str]]:
     return rows
 
 
+# Header names cut off, or one word broken over two lines.
+CLIPPED_HEADERS_JS = """
+return Array.from(document.querySelectorAll('#suppliers-grid .ag-header-cell-text')).filter((e) => {
+    const lineHeight = parseFloat(getComputedStyle(e).lineHeight) || 20;
+    const oneWord = !e.textContent.trim().includes(' ');
+    return e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1
+        || (oneWord && e.getBoundingClientRect().height > 1.5 * lineHeight);
+}).map((e) => e.textContent);
+"""
+
+# The sparkline's newest week is inside its cell (a year of weeks is wider than the column).
+NEWEST_WEEK_SHOWN_JS = """
+const cell = document.querySelector('#suppliers-grid .ag-row [col-id="trend"]');
+const text = document.createRange();
+text.selectNodeContents(cell);
+return cell.textContent.length > 20 && text.getBoundingClientRect().right <= cell.getBoundingClientRect().right;
+"""
+
+
 def test_scorecard_ranks_fairly_and_opens_the_degrading_supplier(browser, demo_server: str) -> None:
     wait = WebDriverWait(browser, 30)
     browser.get(demo_server + "/suppliers?period=90d")
     wait.until(lambda d: "Too little data to judge: S060." in d.find_element(By.ID, "suppliers-summary").text)
     assert "with enough data: S017" in browser.find_element(By.ID, "suppliers-summary").text
+    wait.until(lambda d: grid_rows(d))
+    assert browser.execute_script(CLIPPED_HEADERS_JS) == []  # every column's name reads in full
     browser.get(demo_server + "/suppliers?period=90d&q=S017")
     wait.until(lambda d: "S017" in grid_rows(d))
     s017 = grid_rows(browser)["S017"]
@@ -39,11 +60,14 @@ def test_scorecard_ranks_fairly_and_opens_the_degrading_supplier(browser, demo_s
 
     browser.get(demo_server + "/suppliers?period=12m&q=S017")
     wait.until(lambda d: "S017" in grid_rows(d))
+    assert browser.execute_script(NEWEST_WEEK_SHOWN_JS)
     browser.find_element(By.CSS_SELECTOR, "#suppliers-grid .ag-row [col-id='supplier']").click()
     wait.until(lambda d: "/suppliers/S017" in d.current_url and "period=12m" in d.current_url)
     wait.until(lambda d: d.find_elements(By.ID, "supplier-signals"))
     assert browser.find_element(By.ID, "supplier-signals").text.startswith("First: Western Electric")
     assert "Grade" in browser.find_element(By.ID, "supplier-grade").text
+    audit_dates = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#supplier-audits .ag-row [col-id='date']")]
+    assert audit_dates and audit_dates == sorted(audit_dates, reverse=True)  # the latest audit on top
     href = browser.find_element(By.ID, "supplier-pdf").get_attribute("href")
     with urllib.request.urlopen(href, timeout=30) as response:
         assert response.headers["Content-Type"] == "application/pdf"

@@ -306,10 +306,11 @@ def test_scars_of_one_supplier_open_at_some_time_in_the_period(rich) -> None:
 def test_audits_of_one_supplier_up_to_the_end(rich) -> None:
     columns = ("audit_id", "audit_date", "score_pct", "finding_count")
     assert pick(run(rich, "supplier_audits", supplier_id="S001"), *columns) == [
-        (301, D(2026, 1, 10), 70.0, 6),
         (302, D(2026, 3, 15), 85.5, 3),
+        (301, D(2026, 1, 10), 70.0, 6),
     ]
-    assert [row["audit_id"] for row in run(rich, "supplier_audits", MARCH_P01, supplier_id="S002")] == [311, 312, 313]
+    # Newest first; on the same day the higher id first (313 after 312 by id).
+    assert [row["audit_id"] for row in run(rich, "supplier_audits", MARCH_P01, supplier_id="S002")] == [313, 312, 311]
     assert run(rich, "supplier_audits", supplier_id="S003") == []
 
 
