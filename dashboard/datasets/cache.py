@@ -176,6 +176,14 @@ class FrameCache:
         except Exception:  # a broken cache must not stop the query
             return True
 
+    def is_locked(self, key: str) -> bool:
+        """True while a lock taken with :meth:`try_lock` is held (False without Redis, or when the
+        backend is down: a waiter then stops waiting)."""
+        client = getattr(self._backend, "_write_client", None)
+        if client is None:
+            return False
+        return bool(self._guard("exists", lambda: client.exists(f"{self._backend._get_prefix()}lock:{key}")))
+
     def unlock(self, key: str) -> None:
         """Release a lock taken with :meth:`try_lock`."""
         client = getattr(self._backend, "_write_client", None)

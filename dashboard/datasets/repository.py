@@ -2,8 +2,10 @@
 
 - The cache key is built from the dataset name, the resolved filter and the sorted
   parameters, hashed; only successful results are cached.
-- Concurrent cold requests for one key run the query once (single-flight): a lock per key
-  within the process, and with Redis a short ``SET NX`` lock across worker processes.
+- Concurrent cold requests for one key run the query (or build the derived frame) once
+  (single-flight): a lock per key within the process, and with Redis a short ``SET NX`` lock
+  across worker processes. A process that waits stops waiting when the lock's holder lets go
+  without a result (its query failed) and runs the query itself.
 - When the database fails, the last good copy is returned marked ``stale``; with no copy
   at all, :class:`DataUnavailable` carries a message the page can show.
 """
@@ -20,6 +22,7 @@ import time
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, wait
+from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
@@ -108,10 +111,7 @@ class SqlRepository:
         hit = self._cache.get(key)
         if hit is not None:
             return Dataset(hit.frame, hit.fetched_at)
-        with self._lock_for(key):
-            hit = self._cache.get(key)
-            if hit is None and not self._cache.try_lock(key, self._lock_wait_s):
-                hit = self._wait_for(key)  # another process is running this query
+        with self._single_flight(key) as hit:
             if hit is not None:
                 return Dataset(hit.frame, hit.fetched_at)
             try:
@@ -119,18 +119,38 @@ class SqlRepository:
                 self._cache.set(key, fresh.frame, fresh.fetched_at)
             except (SQLAlchemyError, DBAPIError) as error:
                 return self._fallback(name, key, error)
-            finally:
-                self._cache.unlock(key)
             return Dataset(fresh.frame, fresh.fetched_at)
 
+    @contextmanager
+    def _single_flight(self, key: str) -> Iterator[CachedFrame | None]:
+        """The right to compute ``key`` (once per key at a time, across threads and, with
+        Redis, across processes): yields what another thread or process stored meanwhile, or
+        None for the caller to compute and store it, holding the locks until the block ends."""
+        with self._lock_for(key):
+            hit = self._cache.get(key)
+            owned = False
+            if hit is None:
+                owned = self._cache.try_lock(key, self._lock_wait_s)
+                if not owned:
+                    # Another process is computing it; None when it gave up (then compute here).
+                    hit = self._wait_for(key)
+            try:
+                yield hit
+            finally:
+                if owned:
+                    self._cache.unlock(key)
+
     def _wait_for(self, key: str) -> CachedFrame | None:
-        """Poll the cache until another process stores ``key``, or give up after the lock wait."""
+        """Poll the cache until another process stores ``key``; None when that process let go
+        of its lock without storing (its query failed) or after the lock wait."""
         deadline = time.monotonic() + self._lock_wait_s
         while time.monotonic() < deadline:
             time.sleep(_POLL_S)
             hit = self._cache.get(key)
             if hit is not None:
                 return hit
+            if not self._cache.is_locked(key):
+                return self._cache.get(key)  # it may have stored just before letting go
         return None
 
     def fetch_many(self, requests: Sequence[DatasetRequest]) -> list[Dataset | DashboardError]:
@@ -171,6 +191,7 @@ class SqlRepository:
     ) -> pd.DataFrame:
         """A frame computed from ``sources``, cached under the sources' read times and ``params``.
 
+        Concurrent requests for one key compute it once, as :meth:`fetch` runs a query once.
         Stale sources are not cached against: a computation on a last-good copy runs each time.
         """
         if any(source.stale for source in sources):
@@ -180,9 +201,12 @@ class SqlRepository:
         hit = self._cache.get(key)
         if hit is not None:
             return hit.frame
-        frame = compute()
-        self._cache.set(key, frame, max((source.fetched_at for source in sources), default=dt.datetime.now(dt.UTC)))
-        return frame
+        with self._single_flight(key) as hit:  # a page opened on many screens at once is built once
+            if hit is not None:
+                return hit.frame
+            frame = compute()
+            self._cache.set(key, frame, max((source.fetched_at for source in sources), default=dt.datetime.now(dt.UTC)))
+            return frame
 
     def stream(self, name: str, filters: Filters | None = None, **params: Any) -> RowStream:
         """Run ``name`` with a server-side cursor where the database has one and yield its rows

@@ -312,3 +312,89 @@ def test_fetch_many_runs_at_most_parallel_queries_on_threads_that_outlive_the_ca
     assert names and all(name.startswith("query") for name in names)
     assert threading.active_count() == threads_after_first  # the second call started no threads
     sources.dispose()
+
+
+def test_concurrent_requests_for_one_derived_frame_compute_it_once(sqlite_url: str) -> None:
+    """A page opened on many screens at once is built once; the others get that result."""
+    import pandas as pd
+
+    seed(sqlite_url)
+    repo = repository_for(sqlite_url)
+    source = repo.fetch("plants")
+    calls, results, barrier = [], [], threading.Barrier(20)
+
+    def compute() -> pd.DataFrame:
+        calls.append(1)
+        threading.Event().wait(0.2)  # long enough for every other thread to arrive meanwhile
+        return pd.DataFrame({"n": [len(calls)]})
+
+    def request() -> None:
+        barrier.wait()
+        results.append(repo.derived("page", [source], {"view": 1}, compute)["n"].tolist())
+
+    threads = [threading.Thread(target=request) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(calls) == 1
+    assert results == [[1]] * 20
+    repo.sources.dispose()
+
+
+def _worker_repository(url: str, redis_url: str, prefix: str, **kwargs) -> SqlRepository:
+    """A repository as one gunicorn worker has it: its own engine and in-process locks, the shared Redis."""
+    settings = settings_for(url, cache_type="RedisCache", cache_redis_url=redis_url, cache_key_prefix=prefix)
+    sources = Sources(make_source_engine(url, settings), {}, None)
+    return SqlRepository(sources, frame_cache_for(settings), **kwargs)
+
+
+@pytest.mark.redis
+def test_a_derived_frame_is_built_once_across_worker_processes(sqlite_url: str, redis_url: str, redis_prefix: str) -> None:
+    import pandas as pd
+
+    seed(sqlite_url)
+    first = _worker_repository(sqlite_url, redis_url, redis_prefix)
+    second = _worker_repository(sqlite_url, redis_url, redis_prefix)
+    source = first.fetch("plants")
+    assert second.fetch("plants").fetched_at == source.fetched_at  # the shared cache: same read
+    calls, started = [], threading.Event()
+
+    def compute() -> pd.DataFrame:
+        calls.append(threading.current_thread().name)
+        started.set()
+        threading.Event().wait(0.3)
+        return pd.DataFrame({"built_by": [threading.current_thread().name]})
+
+    builder = threading.Thread(target=lambda: first.derived("page", [source], {}, compute), name="first")
+    builder.start()
+    started.wait(5)
+    frame = second.derived("page", [source], {}, compute)  # waits for the first worker's result
+    builder.join()
+    assert calls == ["first"]
+    assert frame["built_by"].tolist() == ["first"]
+    for repo in (first, second):
+        repo.sources.dispose()
+
+
+@pytest.mark.redis
+def test_a_waiting_worker_runs_the_query_itself_once_the_holder_lets_go_without_a_result(
+    sqlite_url: str, redis_url: str, redis_prefix: str
+) -> None:
+    """When the worker running a query fails (and releases its lock), the others stop waiting
+    at once rather than for the whole lock wait, and run the query themselves."""
+    seed(sqlite_url)
+    waiting = _worker_repository(sqlite_url, redis_url, redis_prefix, lock_wait_s=60)
+    key = cache_key("plants", None, {})
+    assert waiting.cache.try_lock(key, 60)  # another worker has started the query
+    result: list = []
+    thread = threading.Thread(target=lambda: result.append(waiting.fetch("plants")))
+    thread.start()
+    thread.join(0.5)
+    assert thread.is_alive() and waiting.queries_run == 0  # waits for the other worker
+    waiting.cache.unlock(key)  # whose query failed: it lets go with nothing stored
+    thread.join(10)
+    assert not thread.is_alive(), "still waiting for a lock nobody holds"
+    assert waiting.queries_run == 1 and len(result[0].frame) == 2
+    assert not waiting.cache.is_locked(key)
+    waiting.sources.dispose()
