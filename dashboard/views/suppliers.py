@@ -91,19 +91,21 @@ def _ppm_target(kpis: pd.DataFrame) -> float:
 
 
 def _sparks(trend: pd.DataFrame) -> dict[object, str]:
-    """Per supplier, the text sparkline of its weekly PPM (rejected per million received; a gap
-    for a week without units), oldest week first."""
+    """Per supplier, the text sparkline of its weekly PPM (rejected per million received),
+    oldest week first, on one time axis for all: every week in which any supplier delivered,
+    with a gap where this one delivered nothing (or no units), so the columns line up by week."""
     if trend.empty:
         return {}
     received = trend["units_received"].to_numpy(dtype="float64", na_value=np.nan)
     with np.errstate(invalid="ignore"):
         ppm = 1e6 * trend["units_rejected"].to_numpy(dtype="float64", na_value=np.nan) / np.where(received > 0, received, np.nan)
-    weeks: dict[object, list[tuple[tuple[bool, object], float]]] = {}
+    weeks: dict[object, dict[object, float]] = {}
     for supplier, week, value in zip(trend["supplier_id"].tolist(), trend["bucket_date"].tolist(), ppm.tolist(), strict=True):
-        if not _missing(supplier):
-            weeks.setdefault(supplier, []).append(((True, 0) if _missing(week) else (False, week), value))
+        if not _missing(supplier) and not _missing(week):
+            weeks.setdefault(supplier, {})[week] = value
+    axis = sorted({week for series in weeks.values() for week in series})
     return {
-        supplier: figures.sparkline_text(np.array([value for _, value in sorted(series, key=lambda p: p[0])], dtype=float))
+        supplier: figures.sparkline_text(np.array([series.get(week, np.nan) for week in axis], dtype=float))
         for supplier, series in weeks.items()
     }
 
