@@ -10,8 +10,8 @@ executed and fetched on a warm connection), summed and the slowest one (the repo
 cold queries up to 4 at a time, so a cold page should land between the two), ``build_defects``
 with an empty cache (cold) and a filled one (warm), the drill click as a user makes it (cold
 for the step with the cache as the previous step's page left it, against the raw SQL of the
-queries that click still runs), the warm server time of the
-``update_defects`` callback through Flask with its response size, and the naive page: the
+queries that click still runs), the server time of the page request a click sends (the
+layout with its charts) through Flask cold and warm with its response size, and the naive page: the
 step's fact rows read into pandas and aggregated there. Then one page of 100 records (newest
 first) cold and warm, and the CSV export through Flask (time to first and last byte, peak RSS
 growth). With ``--browser`` it serves the SQLite database in a thread and times, in headless
@@ -38,6 +38,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -252,37 +253,34 @@ def make_app(url: str, **env: str):
     return create_app(settings_from_env(values))
 
 
-OUTPUTS = ["content", "messages", "crumbs", "as-of", "records-title", "export-csv", "export-xlsx"]
-PROPS = ["children"] * 5 + ["href", "href"]
-
-
-def update_body(query: dict[str, str]) -> dict[str, Any]:
-    """The request Dash's renderer sends for ``update_defects`` (as tests/app/test_defects_page.py)."""
+def page_body(query: dict[str, str]) -> dict[str, Any]:
+    """The request Dash's renderer sends for /defects?``query`` (a drill click, a pasted link):
+    the page's layout with its charts (as tests/app/test_defects_page.py)."""
     return {
-        "output": ".." + "...".join(f"defects-{o}.{p}" for o, p in zip(OUTPUTS, PROPS, strict=True)) + "..",
-        "outputs": [{"id": f"defects-{o}", "property": p} for o, p in zip(OUTPUTS, PROPS, strict=True)],
+        "output": "..._pages_content.children..._pages_store.data...",
+        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
         "inputs": [
-            {"id": "defects-query", "property": "data", "value": query},
-            {"id": "defects-refresh", "property": "n_intervals", "value": None},
+            {"id": "_pages_location", "property": "pathname", "value": "/defects"},
+            {"id": "_pages_location", "property": "search", "value": "?" + urlencode(query)},
         ],
-        "changedPropIds": ["defects-query.data"],
+        "changedPropIds": ["_pages_location.search"],
         "state": [],
     }
 
 
 def callback_cold(app, client, step: Step, repeat: int) -> float:
-    """Median server time (ms) of the whole update_defects request with the app's cache emptied
-    first: the dimension lists, build_defects, the Dash components and the JSON response."""
-    body = update_body(step.query)
+    """Median server time (ms) of the whole page request with the app's cache emptied first:
+    the dimension lists, the controls, build_defects, the Dash components and the JSON response."""
+    body = page_body(step.query)
     return median_ms(lambda _: client.post("/_dash-update-component", json=body), repeat, lambda: empty_app_cache(app))
 
 
 def callback_warm(client, step: Step, repeat: int) -> tuple[float, float]:
     """Median server time of the warm callback (ms) and its response size (KB)."""
-    body = update_body(step.query)
+    body = page_body(step.query)
     response = client.post("/_dash-update-component", json=body)
     if response.status_code != 200 or b"Records:" not in response.data:
-        raise RuntimeError(f"update_defects failed for {step.label}: {response.status_code} {response.data[:300]!r}")
+        raise RuntimeError(f"the page request failed for {step.label}: {response.status_code} {response.data[:300]!r}")
     return median_ms(lambda: client.post("/_dash-update-component", json=body), repeat), len(response.data) / 1024
 
 
@@ -629,9 +627,10 @@ LEGEND = """\
   click, raw, cl/raw: the drill click as a user makes it: cold for this step with the cache as the previous
       step's page left it (dimension tables, targets, events), the raw SQL of the queries it still runs
       (summed), and the ratio
-  cb cold, cb/sum: the whole update_defects callback through Flask's test client with the app's cache
-      emptied first (dimension lists, the page, Dash components, JSON), and that / raw sum
-  cb warm, resp KB: the same callback with the cache filled; its response size
+  cb cold, cb/sum: the whole page request a click sends (/defects?<level>: controls and charts) through
+      Flask's test client with the app's cache emptied first (dimension lists, the page, Dash
+      components, JSON), and that / raw sum
+  cb warm, resp KB: the same request with the cache filled; its response size
   naive: the step's fact rows (both periods) read into pandas and aggregated there, no figures
   CSV export: read to its last byte through Flask's test client; peak RSS: how much a fresh worker's
       peak RSS grows during the export"""

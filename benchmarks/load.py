@@ -8,8 +8,8 @@ What a quality review meeting does when it opens the dashboard after the cache e
 a wall of screens does at its refresh. The server is the production one: gunicorn with the
 settings of ``dashboard/gunicorn_conf.py`` (DASHBOARD_WORKERS workers × 4 threads), the
 medium demo data in PostgreSQL and a RedisCache under a key prefix of its own (deleted after).
-Each request is the ``update_defects`` callback the page sends, timed by the client from
-sending to the last byte of the response.
+Each request is the one a browser sends to open a /defects link (or a drill click): the page with
+its charts, timed by the client from sending to the last byte of the response.
 
 Scenarios, for each number of viewers c in --clients:
 
@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from defects import update_body  # noqa: E402
+from defects import page_body  # noqa: E402
 from overview import END_DATE, database_urls, ensure_data  # noqa: E402
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -132,8 +132,8 @@ class Server:
 
 
 def open_view(base: str, query: dict[str, str]) -> float:
-    """One update_defects request, ms from sending to its last byte (it must have succeeded)."""
-    body = json.dumps(update_body(query)).encode()
+    """One page request for /defects?``query``, ms from sending to its last byte (it must have succeeded)."""
+    body = json.dumps(page_body(query)).encode()
     request = urllib.request.Request(
         base + "/_dash-update-component", data=body, headers={"Content-Type": "application/json"}, method="POST"
     )
@@ -142,7 +142,7 @@ def open_view(base: str, query: dict[str, str]) -> float:
         data = response.read()
     elapsed = 1000 * (time.perf_counter() - started)
     if b"Records:" not in data:
-        raise RuntimeError(f"update_defects failed for {query}: {data[:300]!r}")
+        raise RuntimeError(f"the page request failed for {query}: {data[:300]!r}")
     return elapsed
 
 
@@ -209,7 +209,7 @@ def report(results: dict[str, dict[int, dict[str, float]]], workers: int, rounds
         f"\n== load: gunicorn {workers} workers × 4 threads ({app_dir}), PostgreSQL medium, RedisCache; "
         f"median of {rounds} rounds; {os.cpu_count()} CPUs =="
     )
-    print("  latency: one update_defects request, client-side; wall: the round; views/s: requests / wall")
+    print("  latency: one /defects page request, client-side; wall: the round; views/s: requests / wall")
     print("  vs 1: wall time against one viewer doing the same views (distinct) or one request (same)")
     columns = ("viewers", 8), ("requests", 9), ("p50", 8), ("p95", 8), ("max", 8), ("wall", 9), ("views/s", 9), ("vs 1", 7)
     print(f"{'scenario':<16}" + "".join(f"{name:>{width}}" for name, width in columns) + "   (ms)")

@@ -1,5 +1,9 @@
 """Defects (/defects): trend, Pareto, u chart, line × week heatmap, forecast, and the drill path
-plant → line → product → defect code → records. Every level has its own URL."""
+plant → line → product → defect code → records. Every level has its own URL.
+
+A drill click changes the URL, and the page for the new URL arrives with its charts in one
+request (:func:`layout` builds them): no empty page is drawn first and filled by a second
+request. :func:`update_defects` redraws the charts on each refresh."""
 
 from __future__ import annotations
 
@@ -84,11 +88,12 @@ def _options(mapping: dict[str, str]) -> list[dict[str, str]]:
 
 
 def layout(**params: object) -> html.Div:
-    """Filters and controls from the URL; the charts arrive through :func:`update_defects`."""
+    """Filters, controls and charts for the URL's parameters."""
     page = page_filters(params)
     filters = page.parsed.filters
     query = {**filters.to_query(), **{k: v for k in PAGE_KEYS if (v := _text(params, k))}}
     lines, products, codes, chosen = _slice_options(params, filters.plant_id)
+    content, messages, crumbs, as_of, title, csv, xlsx = _page(query)
     controls = dbc.Row(
         [
             _dropdown("grain", "Grain", _options(GRAINS), _choice(params, "grain", GRAINS, "week"), "", 1),
@@ -127,7 +132,7 @@ def layout(**params: object) -> html.Div:
     return html.Div(
         [
             html.Div(
-                [html.H1("Defects", className="h3 mb-0 me-3"), html.Span(id=AS_OF, className="small text-muted")],
+                [html.H1("Defects", className="h3 mb-0 me-3"), html.Span(as_of, id=AS_OF, className="small text-muted")],
                 className="d-flex align-items-baseline",
             ),
             html.P(
@@ -155,14 +160,14 @@ def layout(**params: object) -> html.Div:
             ),
             dcc.Store(id=QUERY, data=query),
             dcc.Interval(id=REFRESH, interval=int(get_state().settings.refresh_interval_s * 1000)),
-            html.Nav(id=CRUMBS, **{"aria-label": "Drill path"}),
-            html.Div(id=MESSAGES),
-            dcc.Loading(html.Div(id=CONTENT, className="defects-content"), type="dot", delay_show=400),
-            html.H2(id=RECORDS_TITLE, className="h5 mt-4"),
+            html.Nav(crumbs, id=CRUMBS, **{"aria-label": "Drill path"}),
+            html.Div(messages, id=MESSAGES),
+            dcc.Loading(html.Div(content, id=CONTENT, className="defects-content"), type="dot", delay_show=400),
+            html.H2(title, id=RECORDS_TITLE, className="h5 mt-4"),
             html.Div(
                 [
-                    html.A("Export CSV", id=EXPORT_CSV, className="btn btn-outline-primary btn-sm me-2", href="#"),
-                    html.A("Export Excel", id=EXPORT_XLSX, className="btn btn-outline-primary btn-sm", href="#"),
+                    html.A("Export CSV", id=EXPORT_CSV, className="btn btn-outline-primary btn-sm me-2", href=csv),
+                    html.A("Export Excel", id=EXPORT_XLSX, className="btn btn-outline-primary btn-sm", href=xlsx),
                 ],
                 className="mb-2",
             ),
@@ -284,19 +289,8 @@ def _scope(params: dict[str, object]):
     return page, parsed, dimensions, repo
 
 
-@callback(
-    Output(CONTENT, "children"),
-    Output(MESSAGES, "children"),
-    Output(CRUMBS, "children"),
-    Output(AS_OF, "children"),
-    Output(RECORDS_TITLE, "children"),
-    Output(EXPORT_CSV, "href"),
-    Output(EXPORT_XLSX, "href"),
-    Input(QUERY, "data"),
-    Input(REFRESH, "n_intervals"),
-)
-def update_defects(query: object, _refreshes: object) -> tuple:
-    """Build the page for its parameters (re-validated: the store can be forged)."""
+def _page(query: object) -> tuple:
+    """The seven outputs of the page for its parameters (re-validated: the store can be forged)."""
     params = query if isinstance(query, dict) else {}
     try:
         page, parsed, _, repo = _scope(params)
@@ -329,6 +323,23 @@ def update_defects(query: object, _refreshes: object) -> tuple:
         f"/defects/export.csv?{export}",
         f"/defects/export.xlsx?{export}",
     )
+
+
+@callback(
+    Output(CONTENT, "children"),
+    Output(MESSAGES, "children"),
+    Output(CRUMBS, "children"),
+    Output(AS_OF, "children"),
+    Output(RECORDS_TITLE, "children"),
+    Output(EXPORT_CSV, "href"),
+    Output(EXPORT_XLSX, "href"),
+    Input(REFRESH, "n_intervals"),
+    State(QUERY, "data"),
+    prevent_initial_call=True,
+)
+def update_defects(_refreshes: object, query: object) -> tuple:
+    """The page again on every refresh (from the cache until it expires)."""
+    return _page(query)
 
 
 def _clicked_key(click: object) -> str | None:

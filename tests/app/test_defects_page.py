@@ -16,15 +16,13 @@ PROPS = ["children"] * 5 + ["href", "href"]
 
 
 def update(client, query: object):
+    """The refresh: the charts again for the parameters in the page's store (which can be forged)."""
     body = {
         "output": ".." + "...".join(f"defects-{o}.{p}" for o, p in zip(OUTPUTS, PROPS, strict=True)) + "..",
         "outputs": [{"id": f"defects-{o}", "property": p} for o, p in zip(OUTPUTS, PROPS, strict=True)],
-        "inputs": [
-            {"id": "defects-query", "property": "data", "value": query},
-            {"id": "defects-refresh", "property": "n_intervals", "value": None},
-        ],
-        "changedPropIds": ["defects-query.data"],
-        "state": [],
+        "inputs": [{"id": "defects-refresh", "property": "n_intervals", "value": 1}],
+        "changedPropIds": ["defects-refresh.n_intervals"],
+        "state": [{"id": "defects-query", "property": "data", "value": query}],
     }
     return client.post("/_dash-update-component", json=body)
 
@@ -48,7 +46,34 @@ def test_the_page_renders_with_its_controls(client) -> None:
     assert '"value":"P01-L01"' in text.replace(" ", "")  # the line dropdown is drawn with its value and options
 
 
-def test_the_callback_draws_numbers_crumbs_and_export_links(client) -> None:
+def test_the_page_request_brings_the_charts_numbers_crumbs_and_export_links(client) -> None:
+    """A drill click changes the URL; the one request for the new URL carries the whole level."""
+    response = route(client, "/defects", "?period=custom&start=2026-03-01&end=2026-03-31&plant=P01&line=P01-L01")
+    assert response.status_code == 200
+    text = str(response.get_json())
+    assert "3,000 DPMO" in text  # P01 alone: 30 defects on 10,000 opportunities
+    assert "P01-L01 · Line 1" in text
+    assert "/defects/export.csv?period=custom" in text and "line=P01-L01" in text
+    assert "'defects-trend'" in text and "'defects-control'" in text  # the graphs, with their figures
+
+
+@pytest.mark.parametrize(
+    ("search", "message"),
+    [
+        ("?line=P9-L99", "Unknown line 'P9-L99'"),
+        ("?plant=P02&line=P01-L01", "is not in plant P02"),
+        ("?code=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E", "Unknown defect code"),
+    ],
+)
+def test_bad_values_in_the_url_give_a_message_and_the_nearest_view(client, search: str, message: str) -> None:
+    response = route(client, "/defects", "?period=custom&start=2026-03-01&end=2026-03-31&" + search.lstrip("?"))
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert message in text
+    assert "Traceback" not in text and "<img" not in text
+
+
+def test_the_refresh_draws_numbers_crumbs_and_export_links(client) -> None:
     response = update(client, {**MARCH, "plant": "P01", "line": "P01-L01"})
     assert response.status_code == 200
     payload = response.get_json()["response"]

@@ -95,6 +95,16 @@ def test_from_the_dpmo_tile_down_to_the_records_of_the_step_change(browser, demo
     wait.until(lambda d: "D08 · Bore diameter" in crumbs(d) and settled(d))
     assert browser.find_element(By.ID, "defects-records-title").text == title
     assert browser.current_url == shared
+
+    # A breadcrumb step goes back up, and the browser's back and forward buttons walk the path too.
+    browser.find_element(By.PARTIAL_LINK_TEXT, "P02-L03").click()
+    wait.until(lambda d: crumbs(d).endswith("P02-L03 · Greenville Machining 3") and settled(d))
+    assert "code=D08" not in browser.current_url and browser.execute_script("return history.length") > 1
+    browser.back()
+    wait.until(lambda d: "D08 · Bore diameter" in crumbs(d) and settled(d))
+    assert browser.find_element(By.ID, "defects-records-title").text == title
+    browser.forward()
+    wait.until(lambda d: "code=D08" not in d.current_url and "D08" not in crumbs(d) and settled(d))
     assert console_errors(browser) == []
 
 
