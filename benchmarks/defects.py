@@ -257,7 +257,7 @@ def page_body(query: dict[str, str]) -> dict[str, Any]:
     """The request Dash's renderer sends for /defects?``query`` (a drill click, a pasted link):
     the page's layout with its charts (as tests/app/test_defects_page.py)."""
     return {
-        "output": "..._pages_content.children..._pages_store.data...",
+        "output": ".._pages_content.children..._pages_store.data..",
         "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
         "inputs": [
             {"id": "_pages_location", "property": "pathname", "value": "/defects"},
