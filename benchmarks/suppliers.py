@@ -9,8 +9,8 @@ it prints the raw SQL time of every query the page runs (statement from the regi
 and fetched on a warm connection), summed and the slowest one (the repository runs cold queries
 up to 4 at a time, so a cold page should land between the two), ``build_scorecard`` or
 ``build_supplier`` with an empty cache (cold) and the Python part of that (cold minus the time
-spent in the repository's fetches), with a filled cache (warm), the warm server time of the
-``update_suppliers`` / ``update_supplier`` callback through Flask with its response size, and
+spent in the repository's fetches), with a filled cache (warm), the server time of the
+``update_suppliers`` callback / the supplier's page request through Flask with its response size, and
 the naive page: the window's supplier_lots, scars and supplier_audits rows read with
 ``pd.read_sql``, aggregated in pandas and scored with ``dashboard.metrics.suppliers.scorecard``.
 Then the printable scorecard (GET /suppliers/S017/scorecard.pdf?period=12m) cold and warm.
@@ -29,6 +29,7 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -266,33 +267,40 @@ def make_app(url: str, **env: str):
     return create_app(settings_from_env(values))
 
 
-OUTPUTS = {
-    "scorecard": (
-        "suppliers",
-        [
-            "suppliers-funnel.figure",
-            "suppliers-quadrant.figure",
-            "suppliers-messages.children",
-            "suppliers-summary.children",
-            "suppliers-grid.rowData",
-            "suppliers-as-of.children",
-        ],
-    ),
-    "supplier": ("supplier", ["supplier-content.children", "supplier-as-of.children"]),
-}
+SCORECARD_OUTPUTS = [
+    "suppliers-funnel.figure",
+    "suppliers-quadrant.figure",
+    "suppliers-messages.children",
+    "suppliers-summary.children",
+    "suppliers-grid.rowData",
+    "suppliers-as-of.children",
+]
 
 
 def update_body(case: Case) -> dict[str, Any]:
-    """The request Dash's renderer sends for the page's callback (as tests/app/test_suppliers_page.py)."""
-    prefix, outputs = OUTPUTS[case.kind]
+    """The request Dash's renderer sends when the page's parameters change (as
+    tests/app/test_suppliers_page.py): the scorecard's callback, or for one supplier the page
+    request that a click on a scorecard row (or a pasted link) sends, whose layout builds the page."""
+    if case.kind == "scorecard":
+        return {
+            "output": ".." + "...".join(SCORECARD_OUTPUTS) + "..",
+            "outputs": [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in SCORECARD_OUTPUTS],
+            "inputs": [
+                {"id": "suppliers-query", "property": "data", "value": case.query},
+                {"id": "suppliers-refresh", "property": "n_intervals", "value": None},
+            ],
+            "changedPropIds": ["suppliers-query.data"],
+            "state": [],
+        }
+    query = {k: v for k, v in case.query.items() if k != "supplier"}
     return {
-        "output": ".." + "...".join(outputs) + "..",
-        "outputs": [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in outputs],
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
         "inputs": [
-            {"id": f"{prefix}-query", "property": "data", "value": case.query},
-            {"id": f"{prefix}-refresh", "property": "n_intervals", "value": None},
+            {"id": "_pages_location", "property": "pathname", "value": f"/suppliers/{case.query['supplier']}"},
+            {"id": "_pages_location", "property": "search", "value": "?" + urlencode(query)},
         ],
-        "changedPropIds": [f"{prefix}-query.data"],
+        "changedPropIds": ["_pages_location.pathname"],
         "state": [],
     }
 
@@ -413,9 +421,10 @@ LEGEND = """\
       the slowest; a cold page runs up to 4 at once, so it should land between the two
   cold, warm: build_scorecard / build_supplier with an empty / a filled cache; c/sum, c/max: cold / raw sum, raw max
   compute: the Python part of cold (cold minus the time in the repository's fetches): metrics, figures, rows
-  cb cold, cb/sum: the update_suppliers / update_supplier callback through Flask's test client with the
-      app's cache emptied first (the page, Dash components, JSON), and that / raw sum
-  cb warm, resp KB: the same callback with the cache filled; its response size
+  cb cold, cb/sum: the update_suppliers callback (scorecard) / the page request a click on a scorecard
+      row sends (supplier: /suppliers/S017, its layout with the content) through Flask's test client
+      with the app's cache emptied first (the page, Dash components, JSON), and that / raw sum
+  cb warm, resp KB: the same request with the cache filled; its response size
   naive: the window's lots, SCARs and audits read with pd.read_sql, aggregated in pandas and scored with
       metrics.scorecard, no figures
   PDF: cold = the app's cache emptied before each request; warm = data cached, the PDF drawn each time"""

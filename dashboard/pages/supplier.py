@@ -1,5 +1,8 @@
 """One supplier (/suppliers/<id>): p′ chart of rejects with SCARs and audits on the time axis,
-rejected units by part, SCAR list, audit history, and a printable one-page scorecard (PDF)."""
+rejected units by part, SCAR list, audit history, and a printable one-page scorecard (PDF).
+
+The page arrives with its content in one request (:func:`layout` builds it, as the defects
+page does); :func:`update_supplier` redraws it on each refresh."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from urllib.parse import quote, urlencode
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, State, callback, dcc, html
 
 from dashboard.components.kpi_card import error_state
 from dashboard.errors import DashboardError
@@ -45,15 +48,20 @@ AUDIT_COLUMNS = [
 
 
 def layout(supplier_id: str = "", **params: object) -> html.Div:
-    """Filters from the URL; the content arrives through :func:`update_supplier`."""
+    """Filters, numbers, charts and lists of one supplier for the URL's parameters."""
     page = page_filters(params)
     filters = page.parsed.filters
     supplier = supplier_id[:16] if isinstance(supplier_id, str) else ""
+    query = {**filters.to_query(), "supplier": supplier}
+    content, as_of = _page(query)
     return html.Div(
         [
             dcc.Link("← All suppliers", href="/suppliers?" + urlencode(filters.to_query()), className="small"),
             html.Div(
-                [html.H1(supplier, className="h3 mb-0 me-3", id=P + "title"), html.Span(id=AS_OF, className="small text-muted")],
+                [
+                    html.H1(supplier, className="h3 mb-0 me-3", id=P + "title"),
+                    html.Span(as_of, id=AS_OF, className="small text-muted"),
+                ],
                 className="d-flex align-items-baseline",
             ),
             html.P(
@@ -61,9 +69,9 @@ def layout(supplier_id: str = "", **params: object) -> html.Div:
                 className="text-muted mb-2",
             ),
             filter_section(page),
-            dcc.Store(id=QUERY, data={**filters.to_query(), "supplier": supplier}),
+            dcc.Store(id=QUERY, data=query),
             dcc.Interval(id=REFRESH, interval=int(get_state().settings.refresh_interval_s * 1000)),
-            dcc.Loading(html.Div(id=CONTENT), type="dot", delay_show=400),
+            dcc.Loading(html.Div(content, id=CONTENT), type="dot", delay_show=400),
         ]
     )
 
@@ -143,9 +151,8 @@ def render(view: SupplierView) -> html.Div:
     )
 
 
-@callback(Output(CONTENT, "children"), Output(AS_OF, "children"), Input(QUERY, "data"), Input(REFRESH, "n_intervals"))
-def update_supplier(query: object, _refreshes: object) -> tuple:
-    """Build the supplier page (the store is re-validated: it can be forged)."""
+def _page(query: object) -> tuple:
+    """The content and the as-of text for the page's parameters (re-validated: the store can be forged)."""
     params = query if isinstance(query, dict) else {}
     supplier = params.get("supplier")
     if not isinstance(supplier, str) or not supplier:
@@ -155,3 +162,15 @@ def update_supplier(query: object, _refreshes: object) -> tuple:
     except DashboardError as error:
         return error_state(str(error)), ""
     return render(view), as_of_text(view.as_of, view.stale)
+
+
+@callback(
+    Output(CONTENT, "children"),
+    Output(AS_OF, "children"),
+    Input(REFRESH, "n_intervals"),
+    State(QUERY, "data"),
+    prevent_initial_call=True,
+)
+def update_supplier(_refreshes: object, query: object) -> tuple:
+    """The page again on every refresh (from the cache until it expires)."""
+    return _page(query)

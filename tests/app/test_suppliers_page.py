@@ -38,11 +38,16 @@ def scorecard(client, query: object):
 
 
 def supplier(client, query: object):
-    inputs = [
-        {"id": "supplier-query", "property": "data", "value": query},
-        {"id": "supplier-refresh", "property": "n_intervals", "value": None},
-    ]
-    return callback(client, ["supplier-content.children", "supplier-as-of.children"], inputs)
+    """The supplier page's refresh, for the parameters in its store (which can be forged)."""
+    outputs = ["supplier-content.children", "supplier-as-of.children"]
+    body = {
+        "output": ".." + "...".join(outputs) + "..",
+        "outputs": [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in outputs],
+        "inputs": [{"id": "supplier-refresh", "property": "n_intervals", "value": 1}],
+        "changedPropIds": ["supplier-refresh.n_intervals"],
+        "state": [{"id": "supplier-query", "property": "data", "value": query}],
+    }
+    return client.post("/_dash-update-component", json=body)
 
 
 @pytest.mark.parametrize("path", ["/suppliers", "/suppliers/S001", "/suppliers/NOPE"])
@@ -83,6 +88,22 @@ def test_the_supplier_page_and_an_unknown_supplier(client) -> None:
     assert "A p chart needs at least 30 receiving days" in text
     text = supplier(client, {**MARCH, "supplier": "S9'; DROP"}).get_data(as_text=True)
     assert "Unknown supplier" in text and "Traceback" not in text
+
+
+def test_the_supplier_page_arrives_with_its_content_in_one_request(client) -> None:
+    """A click on a scorecard row opens /suppliers/<id>; that one request carries the page."""
+    text = str(route(client, "/suppliers/S001", "?period=custom&start=2026-03-01&end=2026-03-31").get_json())
+    assert "S001 · Acme" in text and "Printable scorecard" in text
+    assert "'supplier-control'" in text and "'supplier-lots'" in text  # the graphs, with their figures
+    text = route(client, "/suppliers/S9%27%3B%20DROP", "?period=90d").get_data(as_text=True)
+    assert "Unknown supplier" in text and "Traceback" not in text
+
+
+def test_a_forged_supplier_store_is_not_a_crash(client) -> None:
+    for forged in ("not a dict", None, {"supplier": ["S001"]}, {**MARCH, "supplier": ""}):
+        response = supplier(client, forged)
+        assert response.status_code == 200
+        assert "Traceback" not in response.get_data(as_text=True)
 
 
 def test_the_printable_scorecard_is_a_one_page_pdf(client) -> None:
