@@ -1,4 +1,7 @@
-"""Supplier scorecards (/suppliers): every supplier ranked fairly, a funnel plot and a quadrant."""
+"""Supplier scorecards (/suppliers): every supplier ranked fairly, a funnel plot and a quadrant.
+
+The page arrives with its table and charts in one request (:func:`layout` builds them, as on
+the defects and supplier pages); :func:`update_suppliers` redraws them on each refresh."""
 
 from __future__ import annotations
 
@@ -65,10 +68,11 @@ def _text(params: dict[str, object], key: str) -> str | None:
 
 
 def layout(**params: object) -> html.Div:
-    """Filters from the URL; the table and charts arrive through :func:`update_suppliers`."""
+    """Filters, table and charts for the URL's parameters."""
     page = page_filters(params)
     filters = page.parsed.filters
     query = {**filters.to_query(), **{k: v for k in PAGE_KEYS if (v := _text(params, k))}}
+    funnel, quadrant, messages, summary, rows, as_of = _page(query)
     try:
         commodities = sorted(get_state().repository.fetch("suppliers").frame["commodity"].unique())
     except DashboardError:
@@ -76,7 +80,7 @@ def layout(**params: object) -> html.Div:
     return html.Div(
         [
             html.Div(
-                [html.H1("Suppliers", className="h3 mb-0 me-3"), html.Span(id=AS_OF, className="small text-muted")],
+                [html.H1("Suppliers", className="h3 mb-0 me-3"), html.Span(as_of, id=AS_OF, className="small text-muted")],
                 className="d-flex align-items-baseline",
             ),
             html.P(
@@ -117,11 +121,11 @@ def layout(**params: object) -> html.Div:
             ),
             dcc.Store(id=QUERY, data=query),
             dcc.Interval(id=REFRESH, interval=int(get_state().settings.refresh_interval_s * 1000)),
-            html.Div(id=MESSAGES),
-            html.P(id=SUMMARY, className="small"),
+            html.Div(messages, id=MESSAGES),
+            html.P(summary, id=SUMMARY, className="small"),
             dag.AgGrid(
                 id=GRID,
-                rowData=[],
+                rowData=rows,
                 columnDefs=COLUMNS,
                 # Headers wrap rather than clip: the sort and filter icons leave narrow columns little room.
                 defaultColDef={
@@ -138,8 +142,8 @@ def layout(**params: object) -> html.Div:
             dcc.Loading(
                 dbc.Row(
                     [
-                        dbc.Col(dcc.Graph(id=P + "funnel", figure={}, config=GRAPH_CONFIG), xl=6),
-                        dbc.Col(dcc.Graph(id=P + "quadrant", figure={}, config=GRAPH_CONFIG), xl=6),
+                        dbc.Col(dcc.Graph(id=P + "funnel", figure=funnel, config=GRAPH_CONFIG), xl=6),
+                        dbc.Col(dcc.Graph(id=P + "quadrant", figure=quadrant, config=GRAPH_CONFIG), xl=6),
                     ],
                     className="g-3 mt-2",
                     id=CONTENT,
@@ -151,18 +155,9 @@ def layout(**params: object) -> html.Div:
     )
 
 
-@callback(
-    Output(P + "funnel", "figure"),
-    Output(P + "quadrant", "figure"),
-    Output(MESSAGES, "children"),
-    Output(SUMMARY, "children"),
-    Output(GRID, "rowData"),
-    Output(AS_OF, "children"),
-    Input(QUERY, "data"),
-    Input(REFRESH, "n_intervals"),
-)
-def update_suppliers(query: object, _refreshes: object) -> tuple:
-    """Build the scorecard for the page's parameters (re-validated: the store can be forged)."""
+def _page(query: object) -> tuple:
+    """Funnel, quadrant, messages, summary, rows and as-of text for the page's parameters
+    (re-validated: the store can be forged)."""
     params = query if isinstance(query, dict) else {}
     page = page_filters(params)
     try:
@@ -173,6 +168,22 @@ def update_suppliers(query: object, _refreshes: object) -> tuple:
         return {}, {}, error_state(str(error)), "", [], ""
     messages = dbc.Alert([html.Div(p) for p in view.problems], color="warning", className="py-2") if view.problems else None
     return view.funnel, view.quadrant, messages, view.summary, view.rows, as_of_text(view.as_of, view.stale)
+
+
+@callback(
+    Output(P + "funnel", "figure"),
+    Output(P + "quadrant", "figure"),
+    Output(MESSAGES, "children"),
+    Output(SUMMARY, "children"),
+    Output(GRID, "rowData"),
+    Output(AS_OF, "children"),
+    Input(REFRESH, "n_intervals"),
+    State(QUERY, "data"),
+    prevent_initial_call=True,
+)
+def update_suppliers(_refreshes: object, query: object) -> tuple:
+    """The scorecard again on every refresh (from the cache until it expires)."""
+    return _page(query)
 
 
 def supplier_href(supplier_id: str, search: object) -> str:

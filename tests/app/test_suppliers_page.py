@@ -18,36 +18,28 @@ SCORECARD = [
 ]
 
 
-def callback(client, outputs: list[str], inputs: list[dict]):
+def callback(client, outputs: list[str], inputs: list[dict], state: list[dict] | None = None):
     body = {
         "output": ".." + "...".join(outputs) + "..",
         "outputs": [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in outputs],
         "inputs": inputs,
         "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"],
-        "state": [],
+        "state": state or [],
     }
     return client.post("/_dash-update-component", json=body)
 
 
 def scorecard(client, query: object):
-    inputs = [
-        {"id": "suppliers-query", "property": "data", "value": query},
-        {"id": "suppliers-refresh", "property": "n_intervals", "value": None},
-    ]
-    return callback(client, SCORECARD, inputs)
+    """The scorecard's refresh, for the parameters in its store (which can be forged)."""
+    refresh = [{"id": "suppliers-refresh", "property": "n_intervals", "value": 1}]
+    return callback(client, SCORECARD, refresh, [{"id": "suppliers-query", "property": "data", "value": query}])
 
 
 def supplier(client, query: object):
     """The supplier page's refresh, for the parameters in its store (which can be forged)."""
+    refresh = [{"id": "supplier-refresh", "property": "n_intervals", "value": 1}]
     outputs = ["supplier-content.children", "supplier-as-of.children"]
-    body = {
-        "output": ".." + "...".join(outputs) + "..",
-        "outputs": [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in outputs],
-        "inputs": [{"id": "supplier-refresh", "property": "n_intervals", "value": 1}],
-        "changedPropIds": ["supplier-refresh.n_intervals"],
-        "state": [{"id": "supplier-query", "property": "data", "value": query}],
-    }
-    return client.post("/_dash-update-component", json=body)
+    return callback(client, outputs, refresh, [{"id": "supplier-query", "property": "data", "value": query}])
 
 
 @pytest.mark.parametrize("path", ["/suppliers", "/suppliers/S001", "/suppliers/NOPE"])
@@ -65,6 +57,14 @@ def test_the_scorecard_lists_the_supplier_with_its_numbers(client) -> None:
     assert [r["supplier_id"] for r in rows] == ["S001"]
     assert rows[0]["ppm"].startswith("2,000") and rows[0]["lots"] == 1 and rows[0]["rank"] == 1
     assert "1 supplier, pooled 2,000 PPM" in payload["suppliers-summary"]["children"]
+
+
+def test_the_scorecard_arrives_with_its_rows_and_charts_in_one_request(client) -> None:
+    text = str(route(client, "/suppliers", "?period=custom&start=2026-03-01&end=2026-03-31").get_json())
+    assert "'supplier_id': 'S001'" in text and "1 supplier, pooled 2,000 PPM" in text
+    assert "PPM against volume" in text  # the funnel's figure
+    text = str(route(client, "/suppliers", "?period=90d&commodity=%3Cb%3Egold%3C%2Fb%3E").get_json())
+    assert "Unknown commodity '<b>gold</b>'; showing all commodities." in text
 
 
 def test_bad_commodity_and_forged_store_give_messages(client) -> None:
