@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+import logging
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 from urllib.parse import parse_qsl, urlencode
 
 import dash
@@ -11,9 +13,28 @@ from dash import Input, Output, State, dcc, html
 
 from dashboard.components import ids
 from dashboard.components.filter_bar import filter_bar, problems_alert
+from dashboard.components.kpi_card import error_state
 from dashboard.errors import DataUnavailable
 from dashboard.filters import PERIODS, ParsedFilters, parse_filters
 from dashboard.state import get_state
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+UNEXPECTED = (
+    "This page could not be built because of an unexpected error, which the server has logged. "
+    "Try other filters, or reload later."
+)
+
+
+def built(build: Callable[[], T], fallback: Callable[[object], T], page: str) -> T:
+    """``build()`` for a page's layout; when it fails unexpectedly (a bug: expected failures
+    already come back as messages), the error is logged and ``fallback(message)`` is shown, so
+    the page keeps its filters and says what happened instead of staying blank."""
+    try:
+        return build()
+    except Exception:
+        log.exception("Building %s failed", page)
+        return fallback(error_state(UNEXPECTED))
 
 
 @dataclasses.dataclass(frozen=True)

@@ -19,7 +19,7 @@ from dashboard.components import ids
 from dashboard.components.kpi_card import error_state
 from dashboard.drill import SEVERITIES, SIX_M, SLICE_KEYS, DefectSlice, drill_down, parse_slice
 from dashboard.errors import DashboardError
-from dashboard.pages._shared import filter_section, page_filters, with_params
+from dashboard.pages._shared import built, filter_section, page_filters, with_params
 from dashboard.state import get_state
 from dashboard.views.cached import as_of_text
 from dashboard.views.defect_records import MAX_PAGE, RECORD_COLUMNS, record_page, sort_of
@@ -93,7 +93,9 @@ def layout(**params: object) -> html.Div:
     filters = page.parsed.filters
     query = {**filters.to_query(), **{k: v for k in PAGE_KEYS if (v := _text(params, k))}}
     lines, products, codes, chosen = _slice_options(params, filters.plant_id)
-    content, messages, crumbs, as_of, title, csv, xlsx = _page(query)
+    content, messages, crumbs, as_of, title, csv, xlsx = built(
+        lambda: _page(query), lambda message: (message, None, None, "", "", "#", "#"), "/defects"
+    )
     controls = dbc.Row(
         [
             _dropdown("grain", "Grain", _options(GRAINS), _choice(params, "grain", GRAINS, "week"), "", 1),

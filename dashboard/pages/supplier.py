@@ -15,7 +15,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboard.components.kpi_card import error_state
 from dashboard.errors import DashboardError
-from dashboard.pages._shared import filter_section, page_filters
+from dashboard.pages._shared import built, filter_section, page_filters
 from dashboard.state import get_state
 from dashboard.views.cached import as_of_text
 from dashboard.views.suppliers import SupplierView, build_supplier
@@ -53,7 +53,7 @@ def layout(supplier_id: str = "", **params: object) -> html.Div:
     filters = page.parsed.filters
     supplier = supplier_id[:16] if isinstance(supplier_id, str) else ""
     query = {**filters.to_query(), "supplier": supplier}
-    content, as_of = _page(query)
+    content, as_of = built(lambda: _page(query), lambda message: (message, ""), "/suppliers/<id>")
     return html.Div(
         [
             dcc.Link("← All suppliers", href="/suppliers?" + urlencode(filters.to_query()), className="small"),

@@ -15,7 +15,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard.components import ids
 from dashboard.components.kpi_card import error_state
 from dashboard.errors import DashboardError
-from dashboard.pages._shared import filter_section, page_filters, with_params
+from dashboard.pages._shared import built, filter_section, page_filters, with_params
 from dashboard.state import get_state
 from dashboard.views.cached import as_of_text
 from dashboard.views.suppliers import build_scorecard
@@ -72,7 +72,9 @@ def layout(**params: object) -> html.Div:
     page = page_filters(params)
     filters = page.parsed.filters
     query = {**filters.to_query(), **{k: v for k in PAGE_KEYS if (v := _text(params, k))}}
-    funnel, quadrant, messages, summary, rows, as_of = _page(query)
+    funnel, quadrant, messages, summary, rows, as_of = built(
+        lambda: _page(query), lambda message: ({}, {}, message, "", [], ""), "/suppliers"
+    )
     try:
         commodities = sorted(get_state().repository.fetch("suppliers").frame["commodity"].unique())
     except DashboardError:

@@ -230,3 +230,31 @@ def test_a_new_app_knows_its_scripts_before_the_first_request(seeded_sqlite: str
         assert any("polyfill" in path for path in fresh.registered_paths["dash"])
     finally:
         fresh.server.extensions[EXTENSION].repository.sources.dispose()
+
+
+@pytest.mark.parametrize(
+    ("path", "template", "builder", "logged"),
+    [
+        ("/defects", "/defects", "build_defects", "/defects"),
+        ("/suppliers", "/suppliers", "build_scorecard", "/suppliers"),
+        ("/suppliers/S001", "/suppliers/<supplier_id>", "build_supplier", "/suppliers/<id>"),
+    ],
+)
+def test_a_bug_while_building_a_page_leaves_its_filters_and_a_message(
+    app, client, monkeypatch, caplog, path: str, template: str, builder: str, logged: str
+) -> None:
+    """The pages that build their charts in the layout: a bug there must not blank the page."""
+    import dash
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("secret detail of a bug")
+
+    page = next(p for p in dash.page_registry.values() if (p.get("path_template") or p["path"]) == template)
+    monkeypatch.setitem(page["layout"].__globals__, builder, broken)  # a bug in the page's view
+    response = route(client, path, "?period=90d")
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "could not be built because of an unexpected error" in text
+    assert "filter-period" in text  # the filter bar is still there to choose another view
+    assert "secret detail" not in text and "Traceback" not in text
+    assert f"Building {logged} failed" in caplog.text and "secret detail of a bug" in caplog.text
