@@ -16,6 +16,7 @@ NAV_ITEMS = (
     ("Customers", "/voc"),
     ("OKRs", "/okr"),
     ("CAPA", "/capa"),
+    ("Audits", "/audits"),
     ("Review", "/review"),
 )
 

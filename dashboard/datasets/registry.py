@@ -17,7 +17,7 @@ from sqlalchemy.sql import Executable, FromClause
 from dashboard.drill import DefectSlice
 from dashboard.errors import InvalidFilter
 from dashboard.filters import Filters
-from dashboard.queries import defects, freshness, okr, overview, review, spc, suppliers, voc
+from dashboard.queries import audits, capa, defects, freshness, okr, overview, review, spc, suppliers, voc
 from dashboard.queries.dialect import GRAINS
 from dashboard.sources.schema import FEED_DATE_COLUMNS
 
@@ -334,6 +334,61 @@ DATASETS.update(
 )
 
 
+# --- CAPA page ---------------------------------------------------------------------------------
+
+MAX_OWNER_LENGTH = 100  # schema: capas.owner String(100)
+
+
+def _capa_scope(params: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    source = params.get("source")
+    if source is not None:
+        source = _choice(params, "source", capa.SOURCES, "internal")
+    owner = params.get("owner")
+    if owner is not None and (not isinstance(owner, str) or not 1 <= len(owner) <= MAX_OWNER_LENGTH):
+        raise InvalidFilter(f"owner must be a name of 1 to {MAX_OWNER_LENGTH} characters.")
+    return source, owner
+
+
+def _capa_listing(params: Mapping[str, Any]) -> tuple[str, str | None, str | None]:
+    return (_choice(params, "status", capa.STATUSES, "all"), *_capa_scope(params))
+
+
+def _capa_order(params: Mapping[str, Any]) -> tuple[str, bool]:
+    return _choice(params, "sort", capa.RECORD_COLUMNS, "days_late"), _flag(params, "descending", True)
+
+
+def _capa_records(tables: Mapping[str, FromClause], filters: Filters | None, **params: Any) -> Executable:
+    offset = _whole(params, "offset", 0, 0, MAX_RECORD_OFFSET)
+    limit = _whole(params, "limit", 100, 1, MAX_RECORD_LIMIT)
+    return capa.select_capa_records(tables, _needs_filters(filters), *_capa_listing(params), *_capa_order(params), offset, limit)
+
+
+DATASETS.update(
+    {
+        "capa_status": lambda tables, filters, **params: capa.select_capa_status(
+            tables, _needs_filters(filters), *_capa_scope(params)
+        ),
+        "capa_flow": lambda tables, filters, **params: capa.select_capa_flow(
+            tables, _needs_filters(filters), _grain(params), *_capa_scope(params)
+        ),
+        "capa_ageing": lambda tables, filters, **params: capa.select_capa_ageing(
+            tables, _needs_filters(filters), *_capa_scope(params)
+        ),
+        "capa_breakdown": lambda tables, filters, **params: capa.select_capa_breakdown(
+            tables, _needs_filters(filters), _choice(params, "by", capa.BREAKDOWNS, "plant_id"), *_capa_scope(params)
+        ),
+        "capa_records": _capa_records,
+        "capa_record_count": lambda tables, filters, **params: capa.select_capa_record_count(
+            tables, _needs_filters(filters), *_capa_listing(params)
+        ),
+        "capa_export": lambda tables, filters, **params: capa.select_capa_export(
+            tables, _needs_filters(filters), *_capa_listing(params), *_capa_order(params)
+        ),
+        "capa_owners": lambda tables, filters, **params: capa.select_capa_owners(tables),
+    }
+)
+
+
 # --- Leadership review ------------------------------------------------------------------------
 
 DATASETS.update(
@@ -354,3 +409,60 @@ def _feed_latest(tables: Mapping[str, FromClause], filters: Filters | None, **pa
 
 
 DATASETS["feed_latest"] = _feed_latest
+
+
+# --- Audit findings page ---
+
+MAX_CLAUSE_LENGTH = 16  # schema: audit_findings.iso_clause String(16)
+
+
+def _optional_choice(params: Mapping[str, Any], name: str, allowed: tuple[str, ...]) -> str | None:
+    return None if params.get(name) is None else _choice(params, name, allowed, allowed[0])
+
+
+def _audit_narrowing(params: Mapping[str, Any]) -> tuple[str | None, str | None, str | None, str]:
+    """(severity, audit type, clause, status) of the findings list, each checked."""
+    clause = params.get("clause")
+    if clause is not None and (not isinstance(clause, str) or not 1 <= len(clause) <= MAX_CLAUSE_LENGTH):
+        raise InvalidFilter(f"clause must be an ISO clause of 1 to {MAX_CLAUSE_LENGTH} characters.")
+    return (
+        _optional_choice(params, "severity", audits.SEVERITIES),
+        _optional_choice(params, "audit_type", audits.AUDIT_TYPES),
+        clause,
+        _choice(params, "status", audits.STATUSES, "open"),
+    )
+
+
+def _audit_sort(params: Mapping[str, Any]) -> tuple[str, bool]:
+    return _choice(params, "sort", audits.RECORD_COLUMNS, "audit_date"), _flag(params, "descending", True)
+
+
+def _audit_records(tables: Mapping[str, FromClause], filters: Filters | None, **params: Any) -> Executable:
+    return audits.select_audit_records(
+        tables,
+        _needs_filters(filters),
+        _audit_narrowing(params),
+        *_audit_sort(params),
+        _whole(params, "offset", 0, 0, MAX_RECORD_OFFSET),
+        _whole(params, "limit", 100, 1, MAX_RECORD_LIMIT),
+    )
+
+
+DATASETS.update(
+    {
+        "audit_summary": lambda tables, filters, **params: audits.select_audit_summary(tables, _needs_filters(filters)),
+        "audit_by_clause": lambda tables, filters, **params: audits.select_audit_by_clause(tables, _needs_filters(filters)),
+        "audit_trend": lambda tables, filters, **params: audits.select_audit_trend(
+            tables, _needs_filters(filters), _grain(params)
+        ),
+        "audit_backlog": lambda tables, filters, **params: audits.select_audit_backlog(tables, _needs_filters(filters)),
+        "audit_clauses": lambda tables, filters, **params: audits.select_audit_clauses(tables),
+        "audit_records": _audit_records,
+        "audit_record_count": lambda tables, filters, **params: audits.select_audit_record_count(
+            tables, _needs_filters(filters), _audit_narrowing(params)
+        ),
+        "audit_export": lambda tables, filters, **params: audits.select_audit_export(
+            tables, _needs_filters(filters), _audit_narrowing(params), *_audit_sort(params)
+        ),
+    }
+)

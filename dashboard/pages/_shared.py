@@ -14,9 +14,10 @@ from dash import Input, Output, State, dcc, html
 from dashboard.components import ids
 from dashboard.components.filter_bar import filter_bar, problems_alert
 from dashboard.components.kpi_card import error_state
-from dashboard.errors import DataUnavailable
+from dashboard.errors import DashboardError, DataUnavailable
 from dashboard.filters import PERIODS, ParsedFilters, parse_filters
 from dashboard.state import get_state
+from dashboard.views.records import MAX_PAGE, RecordPage
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -35,6 +36,20 @@ def built(build: Callable[[], T], fallback: Callable[[object], T], page: str) ->
     except Exception:
         log.exception("Building %s failed", page)
         return fallback(error_state(UNEXPECTED))
+
+
+def grid_block(request: object, read: Callable[[int, int, object], RecordPage]) -> dict:
+    """One block for a grid's infinite row model: ``read(offset, limit, sort_model)`` for the
+    rows the request asks for (sorted and paged in SQL); a forged request or a failure gets an
+    empty block, which the grid shows as no rows."""
+    if not isinstance(request, dict):
+        return dash.no_update
+    try:
+        start, end = int(request.get("startRow", 0)), int(request.get("endRow", 100))
+        page = read(max(0, start), min(MAX_PAGE, max(1, end - start)), request.get("sortModel"))
+    except (DashboardError, TypeError, ValueError):
+        return {"rowData": [], "rowCount": 0}
+    return {"rowData": page.rows, "rowCount": page.total}
 
 
 @dataclasses.dataclass(frozen=True)

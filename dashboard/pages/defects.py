@@ -19,10 +19,10 @@ from dashboard.components import ids
 from dashboard.components.kpi_card import error_state
 from dashboard.drill import SEVERITIES, SIX_M, SLICE_KEYS, DefectSlice, drill_down, parse_slice
 from dashboard.errors import DashboardError
-from dashboard.pages._shared import built, filter_section, page_filters, with_params
+from dashboard.pages._shared import built, filter_section, grid_block, page_filters, with_params
 from dashboard.state import get_state
 from dashboard.views.cached import as_of_text
-from dashboard.views.defect_records import MAX_PAGE, RECORD_COLUMNS, record_page, sort_of
+from dashboard.views.defect_records import RECORD_COLUMNS, record_page, sort_of
 from dashboard.views.defects import (
     GRAINS,
     MEASURES,
@@ -32,6 +32,7 @@ from dashboard.views.defects import (
     build_defects,
     load_dimensions,
 )
+from dashboard.views.records import RecordPage
 
 dash.register_page(__name__, path="/defects", name="Defects", title="Defects · Quality dashboard", order=1)
 
@@ -429,25 +430,15 @@ def controls_to_url(*values: object) -> str:
 )
 def records(request: object, query: object) -> dict:
     """One block of records for the grid's infinite row model, sorted and paged in SQL."""
-    if not isinstance(request, dict):
-        return dash.no_update
     params = query if isinstance(query, dict) else {}
-    try:
-        start, end = int(request.get("startRow", 0)), int(request.get("endRow", 100))
-        sort, descending = sort_of(request.get("sortModel"))
+
+    def read(offset: int, limit: int, sort_model: object) -> RecordPage:
+        sort, descending = sort_of(sort_model)
         page, parsed, _, repo = _scope(params)
-        result = record_page(
-            page.parsed.filters,
-            parsed.slice,
-            repo,
-            sort=sort,
-            descending=descending,
-            offset=max(0, start),
-            limit=min(MAX_PAGE, max(1, end - start)),
-        )
-    except (DashboardError, TypeError, ValueError):
-        return {"rowData": [], "rowCount": 0}
-    return {"rowData": result.rows, "rowCount": result.total}
+        filters = page.parsed.filters
+        return record_page(filters, parsed.slice, repo, sort=sort, descending=descending, offset=offset, limit=limit)
+
+    return grid_block(request, read)
 
 
 @callback(

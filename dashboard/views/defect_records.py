@@ -4,14 +4,12 @@ export (streamed). Sorting and paging happen in SQL."""
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-import math
-from typing import Any
 
 from dashboard.datasets.interface import Repository, RowStream
 from dashboard.drill import DefectSlice
 from dashboard.errors import InvalidFilter
 from dashboard.filters import Filters
+from dashboard.views.records import MAX_PAGE, RecordPage, grid_sort, json_cell
 
 # column: header. The order is the export's and the grid's.
 RECORD_COLUMNS: dict[str, str] = {
@@ -29,34 +27,11 @@ RECORD_COLUMNS: dict[str, str] = {
     "detection_stage": "Found at",
 }
 DEFAULT_SORT = "defect_date"
-MAX_PAGE = 1000
-
-
-@dataclasses.dataclass(frozen=True)
-class RecordPage:
-    """Rows ``offset`` .. ``offset + len(rows)`` of ``total``."""
-
-    rows: list[dict[str, Any]]
-    total: int
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def sort_of(model: object) -> tuple[str, bool]:
-    """The grid's sort model (``[{"colId": ..., "sort": "asc"|"desc"}]``) as an allowed column
-    and direction; the newest records first when none is set."""
-    if isinstance(model, list) and model and isinstance(model[0], dict):
-        column, direction = model[0].get("colId"), model[0].get("sort")
-        if column in RECORD_COLUMNS and direction in ("asc", "desc"):
-            return column, direction == "desc"
-        raise InvalidFilter("The records cannot be sorted that way.")
-    return DEFAULT_SORT, True
+    """The grid's sort model as an allowed column and direction; the newest records first when none is set."""
+    return grid_sort(model, RECORD_COLUMNS, DEFAULT_SORT, "records")
 
 
 def record_page(
@@ -68,7 +43,7 @@ def record_page(
     rows = repo.fetch("defect_records", filters, slice=slice_, sort=sort, descending=descending, offset=offset, limit=limit).frame
     total = repo.fetch("defect_record_count", filters, slice=slice_).frame
     count = int(total["records"].iloc[0]) if not total.empty and total["records"].iloc[0] is not None else 0
-    records = [{k: _cell(v) for k, v in row.items()} for row in rows.to_dict("records")]
+    records = [{k: json_cell(v) for k, v in row.items()} for row in rows.to_dict("records")]
     return RecordPage(records, count)
 
 

@@ -25,7 +25,6 @@ from dashboard.views.review_data import ReviewData
 TOP_RANKS = 5  # the head of the Pareto whose rank changes are told
 MIN_RANK_MOVE = 2  # smaller moves inside the head are routine
 MAX_PER_SOURCE = 5  # longer lists end in one "and N more" sentence
-CAPA_ANCHOR = "#review-section-capa"  # the review's own CAPA table, until the CAPA page exists
 GRADE_ORDER = {"A": 0, "B": 1, "C": 2, "D": 3}
 
 
@@ -194,7 +193,7 @@ def capa_sentences(data: ReviewData) -> list[Sentence]:
     """The CAPAs overdue on the period's last day and the most overdue one."""
     if data.capas is None:
         return []
-    href = link("/review", data.filters) + CAPA_ANCHOR
+    href = link("/capa", data.filters, status="overdue")
     end = f"{data.filters.end_date:%d %b %Y}"
     if data.capas.empty:
         return [Sentence("capa:overdue", "capa", f"No CAPA is overdue on {end}.", href, "better")]
