@@ -18,7 +18,7 @@ from dashboard.figures.empty import empty_spec
 from dashboard.figures.theme import PALETTE, STATUS_COLOURS
 
 ON_TIME_COLOUR, LATE_COLOUR, OPENED_COLOUR = PALETTE[2], PALETTE[3], PALETTE[0]
-SHARE_COLOUR, TARGET_COLOUR = PALETTE[7], STATUS_COLOURS["no_target"]
+SHARE_COLOUR, TARGET_COLOUR = PALETTE[4], STATUS_COLOURS["no_target"]  # the share reads on both templates
 NOT_DUE_COLOUR = PALETTE[5]
 HEIGHT = 400
 

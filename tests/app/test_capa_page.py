@@ -181,3 +181,56 @@ def test_a_dropdown_mounting_keeps_a_rejected_url_value_and_its_message(client, 
 def unchanged(response) -> bool:
     """Dash's answer when a callback leaves its output as it is."""
     return response.status_code == 204 or "url" not in response.get_json().get("response", {})
+
+
+def test_a_bug_while_building_the_page_leaves_its_filters_and_a_message(app, client, monkeypatch, caplog) -> None:
+    import dash
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("secret detail of a bug")
+
+    page = next(p for p in dash.page_registry.values() if p["path"] == "/capa")
+    monkeypatch.setitem(page["layout"].__globals__, "build_capa", broken)
+    response = route(client, "/capa", SEARCH)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200 and "could not be built because of an unexpected error" in text
+    assert "filter-period" in text and "secret detail" not in text and "Traceback" not in text
+    assert "Building /capa failed" in caplog.text
+
+
+def test_the_page_and_the_export_say_when_the_database_is_gone(app, client, seeded_sqlite: str) -> None:
+    from pathlib import Path
+
+    from dashboard.state import EXTENSION
+
+    app.server.extensions[EXTENSION].repository.sources.dispose()
+    path = Path(seeded_sqlite.removeprefix("sqlite:///"))
+    path.rename(path.with_name("moved.db"))
+    text = route(client, "/capa", SEARCH).get_data(as_text=True)
+    assert "quality database" in text and "Traceback" not in text
+    block = records(client, MARCH, {"startRow": 0, "endRow": 100}).get_json()["response"]["capa-records"]["getRowsResponse"]
+    assert block == {"rowData": [], "rowCount": 0}
+    export = client.get(f"/capa/export.csv{SEARCH}")
+    assert export.status_code in (400, 503) and "Nothing exported" in export.get_data(as_text=True)
+
+
+def test_a_lost_database_keeps_the_last_good_page_marked_stale(seeded_sqlite: str) -> None:
+    import time
+    from pathlib import Path
+
+    from dashboard.state import EXTENSION
+    from tests.app.conftest import build_app
+
+    app = build_app(seeded_sqlite, cache_timeout_s="1")
+    client = app.server.test_client()
+    client.get("/")
+    assert "1 of 2 closed by their due date" in refresh(client, MARCH).get_data(as_text=True)
+    time.sleep(1.1)  # the fresh copies expire; the last-good copies stay
+    app.server.extensions[EXTENSION].repository.sources.dispose()
+    path = Path(seeded_sqlite.removeprefix("sqlite:///"))
+    path.rename(path.with_name("moved.db"))
+    response = refresh(client, MARCH)
+    payload = response.get_json()["response"]
+    assert "last good copy" in payload["capa-as-of"]["children"]
+    assert "1 of 2 closed by their due date" in response.get_data(as_text=True)
+    app.server.extensions[EXTENSION].repository.sources.dispose()

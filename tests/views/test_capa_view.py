@@ -12,6 +12,8 @@ from dashboard.filters import Filters
 from dashboard.queries import capa as queries
 from dashboard.views.capa import AGE_BANDS, SOURCES, STATUSES, CapaScope, build_capa, parse_scope
 from dashboard.views.capa_records import capa_export_name, capa_record_page, defects_link, sort_of
+from dashboard.views.capa_wall import capa_panel
+from dashboard.views.wall_panels import PanelStyle
 from tests.helpers import insert_rows, repo_url
 from tests.queries.test_capa import MARCH, insert_capas
 
@@ -155,3 +157,14 @@ def test_the_export_is_named_after_what_it_holds() -> None:
         "capa_2026-03-01_2026-03-31_P02_Anna-Schmidt_overdue.csv"
     )
     assert capa_export_name(MARCH, CapaScope()) == "capa_2026-03-01_2026-03-31.csv"
+
+
+def test_the_wall_panel_shows_the_numbers_and_the_most_overdue(rich) -> None:
+    content = capa_panel(MARCH, rich, PanelStyle(dark=True, font_px=30))
+    numbers = {n.label: (n.value_text, n.status.key if n.status else None) for n in content.numbers}
+    assert numbers == {"CAPAs closed on time": ("50.0 %", "act"), "Open CAPAs": ("3", "no_target"), "Overdue CAPAs": ("2", "act")}
+    assert content.table is not None and content.table.title == "Overdue CAPAs"
+    assert [(r["capa_id"], r["days_late"], r["owner"]) for r in content.table.rows] == [("16", "181", "Ben"), ("11", "39", "Ann")]
+    (chart,) = content.charts
+    assert chart.figure["layout"]["showlegend"] is False
+    assert "#000000" not in str(chart.figure["data"])  # no black line on the dark wall
