@@ -88,7 +88,7 @@ def test_forged_config_falls_back_to_the_default_wall(client) -> None:
     for forged in (None, "views=overview", {"views": 42, "dwell": {"a": 1}}, {"refresh": "0"}):
         response = refresh(client, forged, viewport={"w": "huge"})
         assert response.status_code == 200
-        assert len(response.get_json()["response"]["wall-deck"]["children"]) == 5  # every registered view
+        assert len(response.get_json()["response"]["wall-deck"]["children"]) == 6  # every registered view
 
 
 def test_a_lost_database_shows_the_last_numbers_under_a_stale_banner(tmp_path) -> None:

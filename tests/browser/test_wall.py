@@ -169,8 +169,8 @@ def test_the_wall_refreshes_its_data_by_itself(browser, wall_sqlite) -> None:
 @pytest.mark.parametrize("theme", ["dark", "light"])
 def test_every_panel_fits_the_screen_without_scrollbars(browser, wall_sqlite, size: tuple[int, int], theme: str) -> None:
     base, _ = wall_sqlite
-    open_wall(browser, f"{base}/wall?views=overview,defects,suppliers,voc,capa&dwell=600&theme={theme}&{MARCH}", size)
-    WebDriverWait(browser, 30).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".wall-panel .main-svg")) >= 7)
+    open_wall(browser, f"{base}/wall?views=overview,defects,suppliers,voc,capa,audits&dwell=600&theme={theme}&{MARCH}", size)
+    WebDriverWait(browser, 30).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".wall-panel .main-svg")) >= 9)
     sizes = browser.execute_script(
         "var e = document.documentElement; return [e.scrollWidth, e.scrollHeight, innerWidth, innerHeight];"
     )

@@ -191,3 +191,21 @@ def test_a_page_holds_a_bounded_number_of_rows(findings) -> None:
 
     with pytest.raises(InvalidFilter, match="A page holds 1 to 1000 findings"):
         record_page(MARCH, AuditSelection(), findings, sort="audit_date", descending=True, offset=0, limit=1001)
+
+
+def test_the_wall_panel_shows_the_backlog_and_acts_on_open_majors(findings) -> None:
+    from dashboard.views.audits_wall import audits_panel
+    from dashboard.views.wall_panels import PanelStyle
+
+    content = audits_panel(MARCH, findings, PanelStyle(dark=True, font_px=30))
+    numbers = {n.label: (n.value_text, n.status.key if n.status else None) for n in content.numbers}
+    assert numbers == {
+        "Open findings": ("7", None),
+        "Open major findings": ("4", "act"),
+        "Raised in the period": ("4", None),
+    }
+    assert [c.title.split(" (")[0] for c in content.charts] == ["Open findings by age", "Findings raised by ISO clause"]
+    assert all(c.figure["layout"]["showlegend"] is False for c in content.charts)  # the caption names the colours
+    quiet = audits_panel(Filters("custom", D(2020, 1, 1), D(2020, 1, 31)), findings, PanelStyle())
+    assert {n.label: n.status.key for n in quiet.numbers if n.status} == {"Open major findings": "good"}
+    assert quiet.notes and quiet.notes[0].startswith("No audit finding")

@@ -213,8 +213,8 @@ def test_a_feed_whose_newest_record_is_older_than_its_cadence_makes_its_panels_l
     march = {"period": "custom", "start": "2026-03-01", "end": "2026-03-31"}
     view = build(parse_wall(march, min_refresh_s=60, panels=load_wall_panels()), daily, dt.datetime.now(dt.UTC))
     late = {p.entry.view: p.late_feeds for p in view.panels}
-    assert all(p.late for p in view.panels if p.entry.view != "capa")
-    assert late["capa"] == ()  # CAPAs are records people keep, not a feed with a cadence
+    assert all(p.late for p in view.panels if p.entry.view not in ("capa", "audits"))
+    assert late["capa"] == late["audits"] == ()  # records people keep, not feeds with a cadence
     assert late["suppliers"] == ("supplier lots 05 Mar (daily)",)
     assert late["voc"] == ("customer feedback 11 Mar (daily)",)
     assert len(late["overview"]) == 4 and len(late["defects"]) == 2
@@ -231,7 +231,7 @@ def test_every_registered_panel_builds_on_the_hand_made_data(seeded) -> None:
     march = {"period": "custom", "start": "2026-03-01", "end": "2026-03-31"}
     config = parse_wall(march, min_refresh_s=60, panels=load_wall_panels())
     view = build(config, seeded, dt.datetime.now(dt.UTC))
-    assert [p.entry.view for p in view.panels] == ["overview", "defects", "suppliers", "voc", "capa"]
+    assert [p.entry.view for p in view.panels] == ["overview", "defects", "suppliers", "voc", "capa", "audits"]
     assert all(p.error is None and p.as_of is not None and not p.late for p in view.panels), view.panels
     assert view.stale_since is None and view.problems == ()
     numbers = {n.label: n for n in view.panels[0].content.numbers}
