@@ -28,6 +28,11 @@ def card_values(browser) -> dict[str, str]:
     }
 
 
+def records_title(browser) -> str:
+    # Read in the page: the title is drawn anew with each page, so a held element goes stale.
+    return browser.execute_script("const t = document.getElementById('capa-records-title'); return t ? t.innerText : ''")
+
+
 def grid_cells(browser, column: str) -> list[str]:
     return [c.text for c in browser.find_elements(By.CSS_SELECTOR, f"#capa-records .ag-row [col-id='{column}']")]
 
@@ -61,9 +66,8 @@ def test_from_the_capa_tile_to_the_overdue_capa_and_its_defects(browser, demo_se
         if card.text.startswith("Overdue")
     )
     link.click()
-    wait.until(lambda d: "status=overdue" in d.current_url and d.execute_script(SETTLED_JS))
-    title = browser.find_element(By.ID, "capa-records-title").text
-    assert title == f"CAPAs overdue on the last day: {overdue}"
+    title = f"CAPAs overdue on the last day: {overdue}"
+    wait.until(lambda d: "status=overdue" in d.current_url and d.execute_script(SETTLED_JS) and records_title(d) == title)
     wait.until(lambda d: len(grid_cells(d, "status")) == int(overdue))
     assert set(grid_cells(browser, "status")) == {"Overdue"}
     assert "Bore diameter out of tolerance on P02-L03" in " ".join(grid_cells(browser, "title"))
