@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TypeVar
 from urllib.parse import parse_qsl, urlencode
 
@@ -15,7 +15,7 @@ from dashboard.components import ids
 from dashboard.components.filter_bar import filter_bar, problems_alert
 from dashboard.components.kpi_card import error_state
 from dashboard.errors import DashboardError, DataUnavailable
-from dashboard.filters import PERIODS, ParsedFilters, parse_filters
+from dashboard.filters import PERIODS, Filters, ParsedFilters, parse_filters
 from dashboard.state import get_state
 from dashboard.views.records import MAX_PAGE, RecordPage
 
@@ -36,6 +36,19 @@ def built(build: Callable[[], T], fallback: Callable[[object], T], page: str) ->
     except Exception:
         log.exception("Building %s failed", page)
         return fallback(error_state(UNEXPECTED))
+
+
+def url_text(params: Mapping[str, object], key: str, most: int = 64) -> str | None:
+    """A page's URL (or store) parameter as text, trimmed and cut at ``most`` characters; None
+    when it is absent, empty or not text (a forged store)."""
+    value = params.get(key)
+    return value.strip()[:most] or None if isinstance(value, str) else None
+
+
+def page_query(filters: Filters, params: Mapping[str, object], keys: Iterable[str], most: int = 64) -> dict[str, str]:
+    """What a page keeps in its store: the filter's URL parameters and those of its own ``keys``
+    that ``params`` holds (unvalidated: the page validates them when it builds)."""
+    return {**filters.to_query(), **{k: v for k in keys if (v := url_text(params, k, most))}}
 
 
 def grid_block(request: object, read: Callable[[int, int, object], RecordPage]) -> dict:

@@ -18,7 +18,7 @@ from dashboard.components import ids
 from dashboard.components.kpi_card import error_state
 from dashboard.errors import DashboardError
 from dashboard.pages._audits_render import BACKLOG, CLAUSES, CONTROLS, GRID, TREND, P, controls, records_grid, render
-from dashboard.pages._shared import built, filter_section, grid_block, page_filters, with_params
+from dashboard.pages._shared import built, filter_section, grid_block, page_filters, page_query, with_params
 from dashboard.state import get_state
 from dashboard.views.audit_records import load_clauses, parse_selection, record_page, sort_of
 from dashboard.views.audits import build_audits
@@ -35,16 +35,11 @@ PAGE_KEYS = tuple(CONTROLS)  # severity, type, clause, status
 DRILLS = {CLAUSES: ("clause", "raised"), TREND: ("type", "raised"), BACKLOG: ("severity", "open")}
 
 
-def _text(params: dict[str, object], key: str) -> str | None:
-    value = params.get(key)
-    return value[:64] if isinstance(value, str) and value else None
-
-
 def layout(**params: object) -> html.Div:
     """Filters, numbers, charts and the findings list for the URL's parameters."""
     page = page_filters(params)
     filters = page.parsed.filters
-    query = {**filters.to_query(), **{k: v for k in PAGE_KEYS if (v := _text(params, k))}}
+    query = page_query(filters, params, PAGE_KEYS)
     content, messages, as_of, title, csv = built(lambda: _page(query), lambda m: (m, None, "", "", "#"), "/audits")
     try:
         clauses = load_clauses(get_state().repository)

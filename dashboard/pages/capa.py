@@ -17,7 +17,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard.components import ids
 from dashboard.components.kpi_card import error_state
 from dashboard.errors import DashboardError, DataUnavailable
-from dashboard.pages._shared import built, filter_section, grid_block, page_filters, with_params
+from dashboard.pages._shared import built, filter_section, grid_block, page_filters, page_query, with_params
 from dashboard.state import get_state
 from dashboard.views.cached import as_of_text
 from dashboard.views.capa import BY, GRAINS, SOURCES, STATUSES, CapaScope, CapaView, build_capa, parse_scope
@@ -77,7 +77,7 @@ def layout(**params: object) -> html.Div:
     filters = page.parsed.filters
     owners = _owners()
     scope, _ = parse_scope(params, owners)
-    query = {**filters.to_query(), **{k: v[:100] for k in PARAMS if isinstance(v := params.get(k), str) and v}}
+    query = page_query(filters, params, PARAMS, most=100)  # owner names have up to 100 characters
     content, as_of = built(lambda: _page(query), lambda message: (message, ""), "/capa")
     controls = dbc.Row(
         [

@@ -19,7 +19,7 @@ from dashboard.components import ids
 from dashboard.components.kpi_card import error_state
 from dashboard.drill import SEVERITIES, SIX_M, SLICE_KEYS, DefectSlice, drill_down, parse_slice
 from dashboard.errors import DashboardError
-from dashboard.pages._shared import built, filter_section, grid_block, page_filters, with_params
+from dashboard.pages._shared import built, filter_section, grid_block, page_filters, page_query, url_text, with_params
 from dashboard.state import get_state
 from dashboard.views.cached import as_of_text
 from dashboard.views.defect_records import RECORD_COLUMNS, record_page, sort_of
@@ -57,11 +57,6 @@ COLUMN_DEFS = [
 ]
 
 
-def _text(params: dict[str, object], key: str) -> str | None:
-    value = params.get(key)
-    return value[:64] if isinstance(value, str) and value else None
-
-
 def _date(text: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text) if text else None
@@ -70,7 +65,7 @@ def _date(text: str | None) -> dt.date | None:
 
 
 def _choice(params: dict[str, object], key: str, allowed: dict[str, str], default: str) -> str:
-    value = _text(params, key)
+    value = url_text(params, key)
     return value if value in allowed else default
 
 
@@ -92,7 +87,7 @@ def layout(**params: object) -> html.Div:
     """Filters, controls and charts for the URL's parameters."""
     page = page_filters(params)
     filters = page.parsed.filters
-    query = {**filters.to_query(), **{k: v for k in PAGE_KEYS if (v := _text(params, k))}}
+    query = page_query(filters, params, PAGE_KEYS)
     lines, products, codes, chosen = _slice_options(params, filters.plant_id)
     content, messages, crumbs, as_of, title, csv, xlsx = built(
         lambda: _page(query), lambda message: (message, None, None, "", "", "#", "#"), "/defects"
@@ -150,7 +145,7 @@ def layout(**params: object) -> html.Div:
                         dbc.Label("u′ chart: new baseline from (a documented change)", html_for=REBASE, className="small mb-0"),
                         dcc.DatePickerSingle(
                             id=REBASE,
-                            date=_date(_text(params, "rebase")),
+                            date=_date(url_text(params, "rebase")),
                             display_format="D MMM YYYY",
                             first_day_of_week=1,
                             clearable=True,
@@ -306,12 +301,12 @@ def _page(query: object) -> tuple:
             measure=_choice(params, "measure", {k: "" for k in MEASURES}, "count"),
             pareto_by=_choice(params, "pareto", PARETO_BY, "defect_code"),
             pareto_value=_choice(params, "value", PARETO_VALUE, "defect_count"),
-            rebase=_date(_text(params, "rebase")),
+            rebase=_date(url_text(params, "rebase")),
         )
     except DashboardError as error:
         return error_state(str(error)), None, None, "", "", "#", "#"
     problems = parsed.problems
-    rebase = _text(params, "rebase")
+    rebase = url_text(params, "rebase")
     if rebase and _date(rebase) is None:
         problems = (f"'{rebase[:20]}' is not a date for the new baseline; use YYYY-MM-DD.", *problems)
     messages = dbc.Alert([html.Div(p) for p in problems], color="warning", className="py-2") if problems else None

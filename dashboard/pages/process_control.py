@@ -14,7 +14,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard.components import ids
 from dashboard.components.kpi_card import empty_state, error_state
 from dashboard.errors import DashboardError
-from dashboard.pages._shared import filter_section, page_filters, with_params
+from dashboard.pages._shared import filter_section, page_filters, page_query, url_text, with_params
 from dashboard.state import get_state
 from dashboard.views.process_control import CHART_TYPES, RULE_SETS, ProcessControlView, build_process_control
 
@@ -62,16 +62,11 @@ def _date(text: str | None) -> dt.date | None:
         return None
 
 
-def _text(params: dict[str, object], key: str) -> str | None:
-    value = params.get(key)
-    return value[:64] if isinstance(value, str) and value else None
-
-
 def layout(**params: object) -> html.Div:
     """Filters and controls; the table and charts arrive through :func:`update_process_control`."""
     page = page_filters(params)
     filters = page.parsed.filters
-    query = {**filters.to_query(), **{k: v for k in PAGE_KEYS if (v := _text(params, k))}}
+    query = page_query(filters, params, PAGE_KEYS)
     return html.Div(
         [
             html.H1("Process control", className="h3 mb-1"),
@@ -89,7 +84,7 @@ def layout(**params: object) -> html.Div:
                     dbc.Col(
                         [
                             dbc.Label("Line", html_for=LINE, className="small mb-0"),
-                            dcc.Dropdown(id=LINE, options=[], value=_text(params, "line"), placeholder="All lines"),
+                            dcc.Dropdown(id=LINE, options=[], value=url_text(params, "line"), placeholder="All lines"),
                         ],
                         md=3,
                     ),
@@ -99,7 +94,7 @@ def layout(**params: object) -> html.Div:
                             dcc.Dropdown(
                                 id=CHART,
                                 options=[{"label": v, "value": k} for k, v in CHART_TYPES.items()],
-                                value=_text(params, "chart"),
+                                value=url_text(params, "chart"),
                                 placeholder="Default for the subgroup size",
                             ),
                         ],
@@ -110,7 +105,7 @@ def layout(**params: object) -> html.Div:
                             dbc.Label("New baseline from (a documented change)", html_for=REBASE, className="small mb-0"),
                             dcc.DatePickerSingle(
                                 id=REBASE,
-                                date=_date(_text(params, "rebase")),
+                                date=_date(url_text(params, "rebase")),
                                 display_format="D MMM YYYY",
                                 first_day_of_week=1,
                                 clearable=True,
@@ -129,7 +124,7 @@ def layout(**params: object) -> html.Div:
                                 max=200,
                                 step=1,
                                 debounce=True,
-                                value=_int(_text(params, "baseline")) or 25,
+                                value=_int(url_text(params, "baseline")) or 25,
                             ),
                         ],
                         md=1,
@@ -140,7 +135,7 @@ def layout(**params: object) -> html.Div:
                             dcc.Dropdown(
                                 id=RULES,
                                 options=[{"label": v, "value": k} for k, v in RULE_SETS.items()],
-                                value=_text(params, "rules") if _text(params, "rules") in RULE_SETS else "we",
+                                value=url_text(params, "rules") if url_text(params, "rules") in RULE_SETS else "we",
                                 clearable=False,
                             ),
                         ],
@@ -250,16 +245,16 @@ def update_process_control(query: object, _refreshes: object) -> tuple[list[dict
         view = build_process_control(
             page.parsed.filters,
             get_state().repository,
-            characteristic_id=_text(params, "characteristic"),
-            chart_type=_text(params, "chart"),
-            rules=_text(params, "rules") or "we",
-            rebase=_date(_text(params, "rebase")),
-            line_id=_text(params, "line"),
-            baseline_size=_int(_text(params, "baseline")),
+            characteristic_id=url_text(params, "characteristic"),
+            chart_type=url_text(params, "chart"),
+            rules=url_text(params, "rules") or "we",
+            rebase=_date(url_text(params, "rebase")),
+            line_id=url_text(params, "line"),
+            baseline_size=_int(url_text(params, "baseline")),
         )
     except DashboardError as error:
         return [], error_state(str(error)), "", [], None
-    rebase = _text(params, "rebase")
+    rebase = url_text(params, "rebase")
     if rebase and _date(rebase) is None:
         problem = f"'{rebase[:20]}' is not a date for the new baseline; use YYYY-MM-DD."
         view = dataclasses.replace(view, problems=(problem, *view.problems))

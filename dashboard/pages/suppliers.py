@@ -15,7 +15,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard.components import ids
 from dashboard.components.kpi_card import error_state
 from dashboard.errors import DashboardError
-from dashboard.pages._shared import built, filter_section, page_filters, with_params
+from dashboard.pages._shared import built, filter_section, page_filters, page_query, url_text, with_params
 from dashboard.state import get_state
 from dashboard.views.cached import as_of_text
 from dashboard.views.suppliers import build_scorecard
@@ -62,16 +62,11 @@ COLUMNS = [
 ]
 
 
-def _text(params: dict[str, object], key: str) -> str | None:
-    value = params.get(key)
-    return value.strip()[:64] or None if isinstance(value, str) else None
-
-
 def layout(**params: object) -> html.Div:
     """Filters, table and charts for the URL's parameters."""
     page = page_filters(params)
     filters = page.parsed.filters
-    query = {**filters.to_query(), **{k: v for k in PAGE_KEYS if (v := _text(params, k))}}
+    query = page_query(filters, params, PAGE_KEYS)
     funnel, quadrant, messages, summary, rows, as_of = built(
         lambda: _page(query), lambda message: ({}, {}, message, "", [], ""), "/suppliers"
     )
@@ -99,7 +94,7 @@ def layout(**params: object) -> html.Div:
                             dcc.Dropdown(
                                 id=COMMODITY,
                                 options=[{"label": c, "value": c} for c in commodities],
-                                value=_text(params, "commodity") if _text(params, "commodity") in commodities else None,
+                                value=url_text(params, "commodity") if url_text(params, "commodity") in commodities else None,
                                 placeholder="All commodities",
                             ),
                         ],
@@ -111,7 +106,7 @@ def layout(**params: object) -> html.Div:
                             dbc.Input(
                                 id=SEARCH,
                                 type="search",
-                                value=_text(params, "q") or "",
+                                value=url_text(params, "q") or "",
                                 debounce=True,
                                 placeholder="Name or code",
                             ),
@@ -164,7 +159,7 @@ def _page(query: object) -> tuple:
     page = page_filters(params)
     try:
         view = build_scorecard(
-            page.parsed.filters, get_state().repository, commodity=_text(params, "commodity"), search=_text(params, "q")
+            page.parsed.filters, get_state().repository, commodity=url_text(params, "commodity"), search=url_text(params, "q")
         )
     except DashboardError as error:
         return {}, {}, error_state(str(error)), "", [], ""

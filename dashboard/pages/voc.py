@@ -13,7 +13,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard.components import ids
 from dashboard.components.kpi_card import error_state
 from dashboard.errors import DashboardError
-from dashboard.pages._shared import filter_section, page_filters, with_params
+from dashboard.pages._shared import filter_section, page_filters, page_query, url_text, with_params
 from dashboard.state import get_state
 from dashboard.views.cached import as_of_text
 from dashboard.views.voc import BREAKDOWN_BY, NOT_MAPPED, TREND_BY, VocView, build_voc, parse_voc_slice, voc_dimensions
@@ -41,11 +41,6 @@ COLUMNS = [
 ]
 
 
-def _text(params: dict[str, object], key: str) -> str | None:
-    value = params.get(key)
-    return value.strip()[:64] or None if isinstance(value, str) else None
-
-
 def _dropdown(
     name: str, label: str, options: list[dict], value: str | None, placeholder: str, width: int, clearable: bool = True
 ) -> dbc.Col:
@@ -62,7 +57,7 @@ def layout(**params: object) -> html.Div:
     """Filters and controls from the URL; the content arrives through :func:`update_voc`."""
     page = page_filters(params)
     filters = page.parsed.filters
-    query = {**filters.to_query(), **{k: v for k in PAGE_KEYS if (v := _text(params, k))}}
+    query = page_query(filters, params, PAGE_KEYS)
     try:
         dims = voc_dimensions(get_state().repository)
         codes = get_state().repository.fetch("defect_codes").frame
@@ -76,8 +71,8 @@ def layout(**params: object) -> html.Div:
     def options(values: tuple[str, ...]) -> list[dict]:
         return [{"label": v, "value": v} for v in values]
 
-    by = _text(params, "by") or ""
-    breakdown = _text(params, "breakdown") or "channel"
+    by = url_text(params, "by") or ""
+    breakdown = url_text(params, "breakdown") or "channel"
     controls = dbc.Row(
         [
             _dropdown("channel", "Channel", options(dims["channel"]), chosen.channel, "All channels", 2),
@@ -101,7 +96,7 @@ def layout(**params: object) -> html.Div:
                 2,
                 False,
             ),
-            _dropdown("code", "Line up complaints of", code_options, _text(params, "code"), "Most complained-of code", 2),
+            _dropdown("code", "Line up complaints of", code_options, url_text(params, "code"), "Most complained-of code", 2),
         ],
         className="g-2 mb-2",
     )
@@ -233,16 +228,16 @@ def update_voc(query: object, _refreshes: object) -> tuple:
     repo = get_state().repository
     try:
         chosen, problems = parse_voc_slice(params, voc_dimensions(repo))
-        by = _text(params, "by") or ""
+        by = url_text(params, "by") or ""
         view = build_voc(
             page.parsed.filters,
             repo,
             slice_=chosen,
             by="" if by == "all" else by,
-            breakdown_by=_text(params, "breakdown") or "channel",
-            code=_text(params, "code"),
-            theme=_text(params, "theme"),
-            comments_of_code=_text(params, "code") is not None,
+            breakdown_by=url_text(params, "breakdown") or "channel",
+            code=url_text(params, "code"),
+            theme=url_text(params, "theme"),
+            comments_of_code=url_text(params, "code") is not None,
         )
     except DashboardError as error:
         return [error_state(str(error)), *_static_graphs()], None, [], "", ""
