@@ -22,10 +22,11 @@ SETTLED_JS = (
 
 
 def card_values(browser) -> dict[str, str]:
-    cards = browser.find_elements(By.CSS_SELECTOR, "#capa-cards .card-body")
-    return {
-        card.find_element(By.CSS_SELECTOR, ".text-muted").text: card.find_element(By.CSS_SELECTOR, ".h4").text for card in cards
-    }
+    # Read in the page: the cards and the grid are drawn anew with each page, so held elements go stale.
+    return browser.execute_script(
+        "return Object.fromEntries([...document.querySelectorAll('#capa-cards .card-body')]"
+        ".map(c => [c.querySelector('.text-muted').innerText, c.querySelector('.h4').innerText]));"
+    )
 
 
 def records_title(browser) -> str:
@@ -34,7 +35,10 @@ def records_title(browser) -> str:
 
 
 def grid_cells(browser, column: str) -> list[str]:
-    return [c.text for c in browser.find_elements(By.CSS_SELECTOR, f"#capa-records .ag-row [col-id='{column}']")]
+    return browser.execute_script(
+        "return [...document.querySelectorAll(`#capa-records .ag-row [col-id='${arguments[0]}']`)].map(c => c.innerText);",
+        column,
+    )
 
 
 def click_open_bar(browser, key: str) -> None:
