@@ -238,6 +238,8 @@ def test_a_new_app_knows_its_scripts_before_the_first_request(seeded_sqlite: str
         ("/defects", "/defects", "build_defects", "/defects"),
         ("/suppliers", "/suppliers", "build_scorecard", "/suppliers"),
         ("/suppliers/S001", "/suppliers/<supplier_id>", "build_supplier", "/suppliers/<id>"),
+        ("/capa", "/capa", "build_capa", "/capa"),
+        ("/audits", "/audits", "build_audits", "/audits"),
     ],
 )
 def test_a_bug_while_building_a_page_leaves_its_filters_and_a_message(

@@ -183,21 +183,6 @@ def unchanged(response) -> bool:
     return response.status_code == 204 or "url" not in response.get_json().get("response", {})
 
 
-def test_a_bug_while_building_the_page_leaves_its_filters_and_a_message(app, client, monkeypatch, caplog) -> None:
-    import dash
-
-    def broken(*_args, **_kwargs):
-        raise RuntimeError("secret detail of a bug")
-
-    page = next(p for p in dash.page_registry.values() if p["path"] == "/capa")
-    monkeypatch.setitem(page["layout"].__globals__, "build_capa", broken)
-    response = route(client, "/capa", SEARCH)
-    text = response.get_data(as_text=True)
-    assert response.status_code == 200 and "could not be built because of an unexpected error" in text
-    assert "filter-period" in text and "secret detail" not in text and "Traceback" not in text
-    assert "Building /capa failed" in caplog.text
-
-
 def test_the_page_and_the_export_say_when_the_database_is_gone(app, client, seeded_sqlite: str) -> None:
     from pathlib import Path
 
