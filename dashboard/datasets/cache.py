@@ -18,6 +18,7 @@ import logging
 import threading
 import warnings
 from collections import OrderedDict
+from collections.abc import Sequence
 from typing import IO, Any
 
 import pandas as pd
@@ -102,9 +103,38 @@ class CachedFrame:
     fetched_at: dt.datetime
 
 
+def arrow_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> pa.Table:
+    """Rows as the database returned them, as an Arrow table typed as the cache stores them.
+
+    A query's result goes straight to Arrow: the frame a page gets is ``to_pandas()`` of this
+    table, the same frame a later cache hit decodes, and the cache stores it without a second
+    conversion from pandas.
+    """
+    if not rows:
+        return pa.Table.from_arrays([pa.array([]) for _ in columns], names=list(columns))
+    return pa.Table.from_arrays(
+        [_column(name, values) for name, values in zip(columns, zip(*rows, strict=True), strict=True)], names=list(columns)
+    )
+
+
+def _column(name: str, values: Sequence[Any]) -> pa.Array:
+    """One column as Arrow; a column whose values mix types (SQLite lets a column hold a number
+    in one row and text in the next) is read as text rather than failing the whole page."""
+    try:
+        return pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as error:
+        kinds = sorted({type(v).__name__ for v in values if v is not None})
+        log.warning("Column %s mixes %s; read as text (%s).", name, ", ".join(kinds), error)
+        return pa.array([None if v is None else str(v) for v in values], pa.string())
+
+
 def encode_frame(frame: pd.DataFrame, fetched_at: dt.datetime) -> bytes:
     """Arrow IPC stream bytes of ``frame`` with ``fetched_at`` in the schema metadata."""
-    table = pa.Table.from_pandas(frame, preserve_index=False)
+    return encode_table(pa.Table.from_pandas(frame, preserve_index=False), fetched_at)
+
+
+def encode_table(table: pa.Table, fetched_at: dt.datetime) -> bytes:
+    """Arrow IPC stream bytes of ``table`` with ``fetched_at`` in the schema metadata."""
     table = table.replace_schema_metadata({**(table.schema.metadata or {}), _FETCHED_AT: fetched_at.isoformat().encode()})
     sink = io.BytesIO()
     with pa.ipc.new_stream(sink, table.schema) as writer:
@@ -155,11 +185,14 @@ class FrameCache:
         """The last successful result under ``key``, however old (up to ``stale_keep_s``)."""
         return self._read(_STALE_PREFIX + key)
 
-    def set(self, key: str, frame: pd.DataFrame, fetched_at: dt.datetime) -> None:
-        """Store a successful result (fresh copy and last-good copy)."""
-        payload = encode_frame(frame, fetched_at)
+    def set(self, key: str, frame: pd.DataFrame, fetched_at: dt.datetime, *, table: pa.Table | None = None) -> None:
+        """Store a successful result (fresh copy and last-good copy). ``table``, when given, is
+        ``frame`` as Arrow already (see :func:`arrow_table`) and is stored instead of converting
+        ``frame`` again. This process remembers ``frame`` as the decoded copy of what it stored."""
+        payload = encode_frame(frame, fetched_at) if table is None else encode_table(table, fetched_at)
         self._guard("set", lambda: self._backend.set(key, payload, timeout=self._timeout_s))
         self._guard("set", lambda: self._backend.set(_STALE_PREFIX + key, payload, timeout=self._stale_keep_s))
+        self._remember(key, payload, CachedFrame(frame, fetched_at))
 
     def try_lock(self, key: str, ttl_s: float) -> bool:
         """Claim the right to compute ``key`` across processes (Redis ``SET NX PX``).
@@ -213,12 +246,18 @@ class FrameCache:
         except (pa.ArrowException, OSError, KeyError, ValueError, TypeError) as error:
             log.warning("Ignoring an unreadable cache entry %s: %s", key, error)
             return None
+        self._remember(key, payload, decoded, digest)
+        return decoded
+
+    def _remember(self, key: str, payload: bytes, decoded: CachedFrame, digest: bytes | None = None) -> None:
+        """Keep ``decoded`` as the frame of ``payload`` under ``key``: decoding Arrow costs ~1 ms a
+        frame, and a page reads the same bytes again and again."""
+        digest = digest or hashlib.blake2b(payload, digest_size=16).digest()
         with self._lock:
-            # Decoding Arrow costs ~1 ms a frame; a page reads the same bytes again and again.
             self._decoded[key] = (digest, decoded)
+            self._decoded.move_to_end(key)
             while len(self._decoded) > _DECODED_KEEP:
                 self._decoded.popitem(last=False)
-        return decoded
 
     def _guard(self, action: str, call: Any) -> Any:
         try:
