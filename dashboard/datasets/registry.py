@@ -17,7 +17,7 @@ from sqlalchemy.sql import Executable, FromClause
 from dashboard.drill import DefectSlice
 from dashboard.errors import InvalidFilter
 from dashboard.filters import Filters
-from dashboard.queries import audits, capa, defects, freshness, okr, overview, review, spc, suppliers, voc
+from dashboard.queries import audits, capa, capa_detail, defects, freshness, okr, overview, review, spc, suppliers, voc
 from dashboard.queries.dialect import GRAINS
 from dashboard.sources.schema import FEED_DATE_COLUMNS
 
@@ -388,6 +388,20 @@ DATASETS.update(
     }
 )
 
+
+MAX_CAPA_ID = 2**31 - 1  # capas.capa_id is an INTEGER
+
+
+def _capa_id(params: Mapping[str, Any]) -> int:
+    return _whole(params, "capa_id", 0, 1, MAX_CAPA_ID)
+
+
+DATASETS.update(
+    {
+        "capa_one": lambda tables, filters, **params: capa_detail.select_capa_one(tables, _capa_id(params)),
+        "capa_findings": lambda tables, filters, **params: capa_detail.select_capa_findings(tables, _capa_id(params)),
+    }
+)
 
 # --- Leadership review ------------------------------------------------------------------------
 

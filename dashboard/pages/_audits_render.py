@@ -10,6 +10,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.pages._shared import CAPA_LINK_COLUMN
 from dashboard.views.audit_records import AUDIT_TYPES, RECORD_COLUMNS, SEVERITIES, AuditSelection
 from dashboard.views.audits import AuditsView
 
@@ -24,8 +25,15 @@ STATUS_OPTIONS = {
     "all": "Open at some time in it",
 }
 WIDTHS = {"finding_id": 100, "plant_id": 90, "iso_clause": 100, "capa_id": 100, "days_open": 110}
+LINKED = {"capa_id": CAPA_LINK_COLUMN}  # a finding's CAPA number opens the CAPA's page
 COLUMN_DEFS = [
-    {"field": field, "headerName": header, "sortable": True, **({"width": WIDTHS[field]} if field in WIDTHS else {"flex": 1})}
+    {
+        "field": field,
+        "headerName": header,
+        "sortable": True,
+        **({"width": WIDTHS[field]} if field in WIDTHS else {"flex": 1}),
+        **LINKED.get(field, {}),
+    }
     for field, header in RECORD_COLUMNS.items()
 ]
 

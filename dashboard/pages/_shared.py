@@ -170,3 +170,8 @@ def register_shared_callbacks(app: dash.Dash) -> None:
             if search == drawn:
                 return dash.no_update
         return search
+
+
+# A grid column of CAPA numbers whose cells link to the CAPA's own page (the row's ``capa_link``,
+# see ``views.records.capa_link``); sorting stays on the number.
+CAPA_LINK_COLUMN = {"cellRenderer": "markdown", "valueGetter": {"function": "params.data ? params.data.capa_link : ''"}}

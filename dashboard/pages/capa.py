@@ -17,7 +17,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard.components import ids
 from dashboard.components.kpi_card import error_state
 from dashboard.errors import DashboardError, DataUnavailable
-from dashboard.pages._shared import built, filter_section, grid_block, page_filters, page_query, with_params
+from dashboard.pages._shared import CAPA_LINK_COLUMN, built, filter_section, grid_block, page_filters, page_query, with_params
 from dashboard.state import get_state
 from dashboard.views.cached import as_of_text
 from dashboard.views.capa import BY, GRAINS, SOURCES, STATUSES, CapaScope, CapaView, build_capa, parse_scope
@@ -32,7 +32,7 @@ PARAMS = ("source", "owner", "status", "by", "grain")
 DRAWN = P + "drawn"  # the choices the dropdowns were drawn with: each reports its value on mount
 CONTROLS = {name: P + name for name in PARAMS}
 WIDE = {
-    "capa_id": {"flex": 1, "minWidth": 80},
+    "capa_id": {"flex": 1, "minWidth": 80, **CAPA_LINK_COLUMN},
     "status": {"flex": 1, "minWidth": 125},
     "title": {"flex": 3, "minWidth": 240, "tooltipField": "title"},
     "owner": {"flex": 1, "minWidth": 125},

@@ -12,7 +12,7 @@ import pandas as pd
 from dashboard.datasets.interface import Repository, RowStream
 from dashboard.errors import InvalidFilter
 from dashboard.filters import Filters
-from dashboard.views.records import MAX_PAGE, RecordPage, grid_sort, json_cell
+from dashboard.views.records import MAX_PAGE, RecordPage, capa_link, grid_sort, json_cell
 
 SEVERITIES = ("observation", "minor", "major")
 AUDIT_TYPES = ("internal", "customer", "certification")
@@ -137,7 +137,11 @@ def record_page(
     rows = repo.fetch(
         "audit_records", filters, **selection.params(), sort=sort, descending=descending, offset=offset, limit=limit
     ).frame
-    records = [{k: json_cell(v) for k, v in row.items()} for row in rows.to_dict("records")]
+    query = filters.to_query()
+    records = [
+        {**{k: json_cell(v) for k, v in row.items()}, "capa_link": capa_link(row.get("capa_id"), query)}
+        for row in rows.to_dict("records")
+    ]
     return RecordPage(records, record_count(filters, selection, repo))
 
 

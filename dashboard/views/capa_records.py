@@ -11,7 +11,7 @@ from dashboard.datasets.interface import Repository, RowStream
 from dashboard.errors import InvalidFilter
 from dashboard.filters import Filters
 from dashboard.views.capa import CapaScope
-from dashboard.views.records import MAX_PAGE, RecordPage, grid_sort, json_cell
+from dashboard.views.records import MAX_PAGE, RecordPage, capa_link, grid_sort, json_cell
 
 # column: header. The order is the export's and the grid's.
 RECORD_COLUMNS: dict[str, str] = {
@@ -60,6 +60,7 @@ def _row(filters: Filters, row: dict[str, Any]) -> dict[str, Any]:
     cells = {k: json_cell(v) for k, v in row.items()}
     cells["effective"] = EFFECTIVE.get(row.get("effective"), "")
     cells["defects"] = defects_link(filters, row)
+    cells["capa_link"] = capa_link(row.get("capa_id"), filters.to_query())
     return cells
 
 

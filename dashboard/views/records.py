@@ -8,6 +8,7 @@ import datetime as dt
 import math
 from collections.abc import Collection
 from typing import Any
+from urllib.parse import urlencode
 
 from dashboard.errors import InvalidFilter
 
@@ -45,3 +46,12 @@ def grid_sort(model: object, columns: Collection[str], default: str, what: str) 
             return column, direction == "desc"
         raise InvalidFilter(f"The {what} cannot be sorted that way.")
     return default, True
+
+
+def capa_link(capa_id: object, query: dict[str, str]) -> str:
+    """A markdown link to the page of one CAPA, keeping the list's period and plant (``query``);
+    "" when there is no CAPA."""
+    if capa_id is None or isinstance(capa_id, bool) or not isinstance(capa_id, int | float) or capa_id != capa_id:
+        return ""
+    number = int(capa_id)
+    return f"[{number}](/capa/{number}?{urlencode(query)})"

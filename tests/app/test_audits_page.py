@@ -181,6 +181,7 @@ def test_records_are_paged_and_sorted_on_the_server(client) -> None:
         "closed_date": None,
         "days_open": 0,
         "capa_id": 2,
+        "capa_link": "[2](/capa/2?period=custom&start=2026-03-01&end=2026-03-31)",  # the number opens its CAPA
     }
     request = {"startRow": 1, "endRow": 3, "sortModel": [{"colId": "days_open", "sort": "desc"}]}
     rows = records(client, {**MARCH, "status": "all"}, request).get_json()["response"]["audits-records"]["getRowsResponse"]

@@ -93,3 +93,38 @@ def test_a_rejected_url_value_keeps_its_message(browser, demo_server: str) -> No
     assert "source=vendor" in browser.current_url
     assert "Unknown source 'vendor'" in browser.find_element(By.CSS_SELECTOR, "#capa-content .alert").text
     assert console_errors(browser) == []
+
+
+def test_from_the_list_to_one_capa_and_whether_it_worked(browser, demo_server: str) -> None:
+    """Story 5: the CAPA on solder bridges (D04) at P01 closed in January, recorded effective; its
+    page shows the D04 rate fell, agrees with the record, and leads to those defects."""
+    wait = WebDriverWait(browser, 30)
+    browser.get(demo_server + "/capa?period=12m&plant=P01&status=closed")
+    wait.until(lambda d: d.execute_script(SETTLED_JS) and grid_cells(d, "title"))
+    link_js = (
+        "const row = [...document.querySelectorAll('#capa-records .ag-row')]"
+        ".find(r => (r.querySelector(\"[col-id='title']\") || {}).innerText?.includes('solder bridges'));"
+        " return row ? row.querySelector(\"[col-id='capa_id'] a\") : null;"
+    )
+    link = wait.until(lambda d: d.execute_script(link_js))
+    number = link.text
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click()", link)
+    chart = "#capa-one-effect-chart .js-plotly-plot"
+    wait.until(
+        lambda d: f"/capa/{number}" in d.current_url and d.execute_script(f"return !!document.querySelector('{chart} .main-svg')")
+    )
+    assert browser.find_element(By.ID, "capa-one-title").text == f"CAPA {number}"
+    assert browser.find_element(By.ID, "capa-one-status").text == "Closed on time"
+    assert "solder bridges" in browser.find_element(By.ID, "capa-one-problem").text
+    assert browser.find_element(By.ID, "capa-one-effect").text.startswith("Defects per 1,000 units of code D04 at plant P01 fell")
+    assert browser.find_element(By.ID, "capa-one-check").text == "Recorded as effective; the defect data agrees."
+    assert browser.execute_script(f"return document.querySelector('{chart}').data[0].y.length") > 20
+    assert console_errors(browser) == []
+
+    browser.find_element(By.ID, "capa-one-defects").click()
+    wait.until(lambda d: "/defects" in d.current_url and "code=D04" in d.current_url and "plant=P01" in d.current_url)
+    crumbs = wait.until(lambda d: d.find_element(By.ID, "defects-crumbs").text)
+    assert "D04" in crumbs
+    browser.back()
+    wait.until(lambda d: f"/capa/{number}" in d.current_url and d.find_elements(By.ID, "capa-one-title"))
+    assert console_errors(browser) == []

@@ -94,10 +94,14 @@ def test_user_values_are_always_bound_never_in_the_sql_text(name: str, dialect) 
         params = {"feed": "defects"}  # the newest record of a whole feed: no filter applies
     if name.startswith("okr_"):
         params = {"quarter": "2026-Q1"}  # OKRs are chosen by quarter, not by the period or plant
+    if name in ("capa_one", "capa_findings"):
+        params = {"capa_id": 987654}  # one CAPA, whatever the period or plant
     text, bound = sql(DATASETS[name](TABLES, filters, **params), dialect)
     assert "DROP TABLE" not in text and "2026-03" not in text and "2026-Q1" not in text
     if name.startswith("okr_") and name != "okr_quarters":
         assert "2026-Q1" in bound.values()
+    if name in ("capa_one", "capa_findings"):
+        assert "987654" not in text and 987654 in bound.values()
     if (
         # suppliers and feedback_dimensions ignore the filters;
         # SCARs and supplier audits have no plant, so the plant filter does not apply
@@ -122,6 +126,8 @@ def test_user_values_are_always_bound_never_in_the_sql_text(name: str, dialect) 
             "okr_checkins",
             "capa_owners",
             "audit_clauses",
+            "capa_one",
+            "capa_findings",
         )
         or name == "spc_measurements"
     ):

@@ -1,0 +1,278 @@
+"""One CAPA (/capa/<id>): what it is, where it stands, the audit findings that raised it, and
+whether the defects it addresses fell after it closed.
+
+The effect compares the defects per 1,000 units inspected of the CAPA's line (or its plant, when
+it names no line) and defect code (or every code) in the :data:`WINDOW_DAYS` before it was
+opened with the same window from the day after it closed (see :mod:`dashboard.metrics.effect`).
+The daily and weekly series come from the defects page's trend queries, summed in SQL per day
+and per week; the view adds up at most a few hundred daily rows per window.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from urllib.parse import urlencode
+
+import pandas as pd
+
+from dashboard.datasets.interface import DatasetRequest, Repository
+from dashboard.drill import DefectSlice
+from dashboard.errors import InvalidFilter
+from dashboard.figures.capa_effect import effect_spec
+from dashboard.figures.empty import empty_spec
+from dashboard.filters import Filters
+from dashboard.metrics.effect import RateChange, rate_change
+from dashboard.views.cached import dataset
+
+WINDOW_DAYS = 84  # twelve weeks before opening, and after closing
+MIN_AFTER_DAYS = 28  # fewer days after closing are too few to judge
+MIN_PRODUCTION_DAYS = 20  # days with units inspected, in each window
+CAPA_ID = re.compile(r"[0-9]{1,10}")
+MAX_ID = 2**31 - 1
+
+
+@dataclasses.dataclass(frozen=True)
+class Finding:
+    """An audit finding that raised the CAPA."""
+
+    finding_id: int
+    audit_date: str
+    audit_type: str
+    clause: str
+    severity: str
+    closed: str
+
+
+@dataclasses.dataclass(frozen=True)
+class CapaDetailView:
+    """Everything the one-CAPA page shows."""
+
+    capa_id: int
+    title: str
+    status: str  # Open, Overdue, Closed on time, Closed late
+    facts: tuple[tuple[str, str], ...]  # (label, value), in reading order
+    scope: str  # "D04 at plant P01", what the effect measures
+    effect: RateChange | None
+    effect_text: str
+    check_text: str  # the recorded effectiveness check against the data
+    figure: dict
+    defects_href: str | None
+    findings: tuple[Finding, ...]
+    as_of: dt.datetime
+    stale: str | None = None
+
+
+def parse_capa_id(text: object) -> int:
+    """The CAPA number in a URL, or InvalidFilter with a sentence."""
+    value = text.strip() if isinstance(text, str) else ""
+    if not CAPA_ID.fullmatch(value) or not 1 <= int(value) <= MAX_ID:
+        shown = str(text)[:20] if text is not None else ""
+        raise InvalidFilter(f"'{shown}' is not a CAPA number; a CAPA number is a whole number such as 42.")
+    return int(value)
+
+
+def _day(value: object) -> dt.date | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _text(value: object) -> str | None:
+    return None if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+
+
+def _status(opened: dt.date, due: dt.date, closed: dt.date | None, today: dt.date) -> tuple[str, str]:
+    """The status on ``today`` and how long, as the CAPA list words it."""
+    if closed is not None and closed <= today:
+        late = (closed - due).days
+        timing = f"{_plural(late, 'day')} after its due date" if late > 0 else "on or before its due date"
+        return (
+            "Closed late" if late > 0 else "Closed on time"
+        ), f"closed after {_plural((closed - opened).days, 'day')}, {timing}"
+    age = _plural((today - opened).days, "day")
+    if due < today:
+        return "Overdue", f"open for {age}, {_plural((today - due).days, 'day')} past its due date"
+    return "Open", f"open for {age}, due in {_plural((due - today).days, 'day')}"
+
+
+def _window(frame: pd.DataFrame, column: str, start: dt.date, end: dt.date) -> tuple[float, int]:
+    """The sum of ``column`` over the current-period days from ``start`` to ``end`` (inclusive),
+    and the number of those days on which it is above 0."""
+    if frame.empty:
+        return 0.0, 0
+    days = [_day(v) for v in frame["bucket_date"]]
+    keep = [(p == "current") and d is not None and start <= d <= end for p, d in zip(frame["period"], days, strict=True)]
+    values = pd.to_numeric(frame.loc[keep, column], errors="coerce").fillna(0)
+    return float(values.sum()), int((values > 0).sum())
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def _per_thousand(value: float) -> str:
+    return f"{value:,.2f}" if value < 100 else f"{value:,.0f}"
+
+
+def _effect_text(change: RateChange | None, after_days: int, scope: str, closed: dt.date | None, worked: tuple[int, int]) -> str:
+    if closed is None:
+        return f"Not closed yet: the rate of {scope} after the action is measured once it closes."
+    if after_days < MIN_AFTER_DAYS:
+        return f"Too soon to judge: {_plural(after_days, 'day')} since it closed; the comparison needs {MIN_AFTER_DAYS}."
+    short = [
+        f"{_plural(n, 'production day')} {when}"
+        for n, when in zip(worked, ("before it was opened", "after it closed"), strict=True)
+        if n < MIN_PRODUCTION_DAYS
+    ]
+    if short:
+        return f"Too little data to judge: {' and '.join(short)} with units inspected; each side needs {MIN_PRODUCTION_DAYS}."
+    if change is None:
+        return f"No units were inspected, or no defects of {scope} were recorded, before or after: nothing to compare."
+    direction = {"fell": "fell", "rose": "rose", "no clear change": "showed no clear change"}[change.verdict]
+    pct = f"{change.change_pct:+.0f} %" if change.ratio != float("inf") else "up from none"
+    p_value = change.p_fell if change.verdict != "rose" else change.p_rose
+    ratio = f"rate ratio {change.ratio:.2f}, 95 % interval {change.ratio_low:.2f} to " + (
+        f"{change.ratio_high:.2f}" if change.ratio_high != float("inf") else "∞"
+    )
+    return (
+        f"Defects per 1,000 units of {scope} {direction}: {_per_thousand(change.before_per_thousand)} in the "
+        f"{WINDOW_DAYS // 7} weeks before it was opened ({_plural(change.before_defects, 'defect')} in "
+        f"{change.before_units:,.0f} units over {_plural(worked[0], 'production day')}), "
+        f"{_per_thousand(change.after_per_thousand)} in the {after_days} days after it closed "
+        f"({change.after_defects:,} in {change.after_units:,.0f} over {worked[1]:,}); {pct}, {ratio}; one-sided exact test "
+        f"{'p < 0.001' if p_value < 0.001 else f'p = {p_value:.2g}'}."
+        + (
+            " Defects cluster more than a Poisson count, so a p this near 0.05 is weaker than it looks."
+            if 0.001 <= p_value < 0.2
+            else ""
+        )
+    )
+
+
+def _check_text(effective: object, change: RateChange | None, closed: dt.date | None, enough: bool) -> str:
+    recorded = None if effective is None or (isinstance(effective, float) and pd.isna(effective)) else bool(effective)
+    if closed is None:
+        return "Effectiveness is checked after closure."
+    said = {True: "Recorded as effective", False: "Recorded as not effective", None: "No effectiveness check recorded yet"}[
+        recorded
+    ]
+    if change is None or not enough:
+        return f"{said}."
+    fell = change.verdict == "fell"
+    if recorded is True and not fell:
+        return f"{said}, but the defect data shows no clear fall: worth a second look."
+    if recorded is False and fell:
+        return f"{said}, yet the defect rate fell."
+    if recorded is None:
+        return f"{said}; the defect data says the rate {'fell' if fell else 'did not clearly fall'}."
+    return f"{said}; the defect data agrees."
+
+
+def _findings(frame: pd.DataFrame) -> tuple[Finding, ...]:
+    return tuple(
+        Finding(
+            finding_id=int(row["finding_id"]),
+            audit_date=f"{_day(row['audit_date']):%d %b %Y}",
+            audit_type=str(row["audit_type"]).capitalize(),
+            clause=str(row["iso_clause"]),
+            severity=str(row["finding_severity"]).capitalize(),
+            closed=f"{closed:%d %b %Y}" if (closed := _day(row["closed_date"])) else "open",
+        )
+        for row in frame.to_dict("records")
+    )
+
+
+def _facts(row: dict, status_detail: str) -> tuple[tuple[str, str], ...]:
+    code, description = _text(row["defect_code"]), _text(row["defect_description"])
+    closed = _day(row["closed_date"])
+    return (
+        ("Plant", f"{row['plant_id']} · {row['plant_name']}" if _text(row["plant_name"]) else str(row["plant_id"])),
+        ("Line", _text(row["line_id"]) or "all lines"),
+        ("Defect code", f"{code} · {description}" if code and description else code or "none named"),
+        ("Source", str(row["capa_source"]).capitalize()),
+        ("Owner", str(row["owner"])),
+        ("Opened", f"{_day(row['opened_date']):%d %b %Y}"),
+        ("Due", f"{_day(row['due_date']):%d %b %Y}"),
+        ("Closed", f"{closed:%d %b %Y}" if closed else "not yet"),
+        ("Where it stands", status_detail),
+    )
+
+
+def _scope(plant: str, line: str | None, code: str | None) -> str:
+    what = f"code {code}" if code else "all codes"
+    return f"{what} on line {line}" if line else f"{what} at plant {plant}"
+
+
+def build_capa_detail(capa_text: object, repo: Repository, today: dt.date) -> CapaDetailView:
+    """The page of the CAPA whose number is ``capa_text`` (from the URL), as of ``today``."""
+    capa_id = parse_capa_id(capa_text)
+    first = [dataset(r) for r in repo.fetch_many([DatasetRequest.of("capa_one", capa_id=capa_id)])]
+    found = first[0].frame
+    if found.empty:
+        raise InvalidFilter(f"There is no CAPA {capa_id}; open the CAPA list to find one.")
+    row = found.iloc[0].to_dict()
+    opened, due, closed = _day(row["opened_date"]), _day(row["due_date"]), _day(row["closed_date"])
+    if opened is None or due is None:
+        raise InvalidFilter(f"CAPA {capa_id} has no opened or due date in the database, so it cannot be shown.")
+    closed = closed if closed is not None and closed <= today else None
+    status, detail = _status(opened, due, closed, today)
+    plant, line, code = str(row["plant_id"]), _text(row["line_id"]), _text(row["defect_code"])
+    start = opened - dt.timedelta(days=WINDOW_DAYS)
+    after_start = (closed or today) + dt.timedelta(days=1)
+    end = min(today, (closed or today) + dt.timedelta(days=WINDOW_DAYS))
+    filters = Filters("custom", start, end, plant)
+    slice_ = DefectSlice(line_id=line, defect_code=code)
+    requests = [DatasetRequest.of("capa_findings", capa_id=capa_id)]
+    measured = line is not None or code is not None
+    if measured:
+        requests += [
+            DatasetRequest.of(name, filters, slice=slice_, grain=grain)
+            for grain in ("day", "week")
+            for name in ("defect_trend", "production_trend")
+        ]
+    datasets = [*first, *(dataset(r) for r in repo.fetch_many(requests))]
+    scope = _scope(plant, line, code)
+    effect, after_days, figure, href = None, max(0, (end - after_start).days + 1), None, None
+    enough = False
+    if measured:
+        day_d, day_p, week_d, week_p = (d.frame for d in datasets[2:6])
+        before_end = opened - dt.timedelta(days=1)
+        units_before, days_before = _window(day_p, "units_inspected", start, before_end)
+        units_after, days_after = _window(day_p, "units_inspected", after_start, end)
+        worked = (days_before, days_after)
+        enough = closed is not None and after_days >= MIN_AFTER_DAYS and min(worked) >= MIN_PRODUCTION_DAYS
+        if enough:
+            effect = rate_change(
+                int(_window(day_d, "defect_count", start, before_end)[0]),
+                units_before,
+                int(_window(day_d, "defect_count", after_start, end)[0]),
+                units_after,
+            )
+        figure = effect_spec(week_d, week_p, opened=opened, due=due, closed=closed, scope=scope, window_days=WINDOW_DAYS)
+        href = "/defects?" + urlencode({**filters.to_query(), **{k: v for k, v in (("line", line), ("code", code)) if v}})
+        text = _effect_text(effect, after_days, scope, closed, worked)
+    else:
+        text = "This CAPA names no line and no defect code, so its effect on defects is not measured here."
+        figure = empty_spec(text, height=360)
+    return CapaDetailView(
+        capa_id=capa_id,
+        title=str(row["title"]),
+        status=status,
+        facts=_facts(row, detail),
+        scope=scope,
+        effect=effect,
+        effect_text=text,
+        check_text=_check_text(row["effective"], effect, closed, enough),
+        figure=figure,
+        defects_href=href,
+        findings=_findings(datasets[1].frame),
+        as_of=min(d.fetched_at for d in datasets),
+        stale=next((d.problem for d in datasets if d.stale), None),
+    )
+
