@@ -275,4 +275,3 @@ def build_capa_detail(capa_text: object, repo: Repository, today: dt.date) -> Ca
         as_of=min(d.fetched_at for d in datasets),
         stale=next((d.problem for d in datasets if d.stale), None),
     )
-
