@@ -11,6 +11,11 @@ Python part, with a filled cache (warm), the page request through Flask cold and
 response size, one block of the records grid (warm), the CSV export of the listed CAPAs, and the
 naive page: the whole capas table read with ``pd.read_sql`` and counted in pandas.
 
+Then one CAPA's page (/capa/<number>) for three demo CAPAs found by title: story 5 (D04 at plant
+P01, closed: the effect is compared), story 1 (D08 on P02-L03, open) and the first routine CAPA on
+a line and code; the same columns, and the naive page: the CAPA's defect and production rows of
+the whole window read into pandas and summed there.
+
 Reuses the databases and helpers of benchmarks/overview.py and benchmarks/suppliers.py. Times are
 medians of --repeat runs. Nothing here asserts: it prints figures to compare.
 """
@@ -37,6 +42,7 @@ from suppliers import cold_ms, make_app, page_queries, query_label, raw_ms  # no
 from dashboard.filters import Filters, resolve_period  # noqa: E402
 from dashboard.state import EXTENSION  # noqa: E402
 from dashboard.views.capa import CapaScope, build_capa, parse_scope  # noqa: E402
+from dashboard.views.capa_detail import WINDOW_DAYS, build_capa_detail  # noqa: E402
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,13 +72,37 @@ CASES = (
 )
 
 
-def page_body(case: Case) -> dict[str, Any]:
-    """The page request Dash's renderer sends for /capa?... (a click, a changed filter, a pasted link)."""
+@dataclasses.dataclass(frozen=True)
+class OneCapa:
+    """One CAPA's page to time: its label, how to find it, and (once found) its number."""
+
+    label: str
+    where: str  # SQL condition on capas; the lowest matching number is taken
+    capa_id: int = 0
+    query: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    def build(self, repo) -> Any:
+        return build_capa_detail(str(self.capa_id), repo, END_DATE)
+
+
+# Closed, and opened a whole window after the data's first day (so there is a "before" to compare).
+ROUTINE = "title LIKE 'Reduce %' AND closed_date IS NOT NULL AND opened_date >= (SELECT {later} FROM production_volumes)"
+ONE_CAPAS = (
+    OneCapa("story 5, D04 at P01", "title LIKE 'Eliminate solder bridges%'"),
+    OneCapa("story 1, D08 on P02-L03", "title LIKE 'Bore diameter out of tolerance%'"),
+    OneCapa("routine, line + code, closed", ROUTINE),
+)
+
+
+def page_body(case: Case | OneCapa) -> dict[str, Any]:
+    """The page request Dash's renderer sends for /capa?... or /capa/<number> (a click, a changed
+    filter, a pasted link)."""
+    path = f"/capa/{case.capa_id}" if isinstance(case, OneCapa) else "/capa"
     return {
         "output": ".._pages_content.children..._pages_store.data..",
         "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
         "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": "/capa"},
+            {"id": "_pages_location", "property": "pathname", "value": path},
             {"id": "_pages_location", "property": "search", "value": "?" + urlencode(case.query)},
         ],
         "changedPropIds": ["_pages_location.pathname"],
@@ -117,6 +147,74 @@ def naive_case(engine: sa.Engine, case: Case) -> dict[str, int]:
     }
 
 
+def naive_one(engine: sa.Engine, capa_id: int) -> tuple[float, float]:
+    """What a naive page does for one CAPA: read the defect and production rows of its line (or
+    plant) and code over the whole window into pandas and sum them there."""
+    with engine.connect() as conn:
+        capa = conn.execute(sa.text("SELECT * FROM capas WHERE capa_id = :id"), {"id": capa_id}).mappings().one()
+        start = pd.Timestamp(capa["opened_date"]) - pd.Timedelta(days=WINDOW_DAYS)
+        end = min(pd.Timestamp(END_DATE), pd.Timestamp(capa["closed_date"] or END_DATE) + pd.Timedelta(days=WINDOW_DAYS))
+        where, params = "plant_id = :plant", {"plant": capa["plant_id"], "start": start.date(), "end": end.date()}
+        if capa["line_id"]:
+            where, params = where + " AND line_id = :line", {**params, "line": capa["line_id"]}
+        code = " AND defect_code = :code" if capa["defect_code"] else ""
+        defects = pd.read_sql(
+            sa.text(f"SELECT defect_date, defect_count FROM defects WHERE {where}{code} AND defect_date BETWEEN :start AND :end"),
+            conn,
+            params={**params, "code": capa["defect_code"]},
+        )
+        window = "production_date BETWEEN :start AND :end"
+        units = pd.read_sql(
+            sa.text(f"SELECT production_date, units_inspected FROM production_volumes WHERE {where} AND {window}"),
+            conn,
+            params=params,
+        )
+    return float(defects["defect_count"].sum()), float(units["units_inspected"].sum())
+
+
+def find_capas(engine: sa.Engine) -> list[OneCapa]:
+    """The :data:`ONE_CAPAS` with their numbers in this database."""
+    # The first day plus a window: SQLite's date() and PostgreSQL's date + integer.
+    sqlite = engine.dialect.name == "sqlite"
+    later = f"date(MIN(production_date), '+{WINDOW_DAYS} days')" if sqlite else f"MIN(production_date) + {WINDOW_DAYS}"
+    found = []
+    with engine.connect() as conn:
+        for case in ONE_CAPAS:
+            where = case.where.replace("{later}", later)
+            number = conn.execute(sa.text(f"SELECT MIN(capa_id) FROM capas WHERE {where}")).scalar_one()
+            found.append(dataclasses.replace(case, capa_id=int(number)))
+    return found
+
+
+def measure_one(base, app, client, engine: sa.Engine, repeat: int) -> list[dict[str, Any]]:
+    rows = []
+    for case in find_capas(engine):
+        calls = page_queries(base, case)
+        raws = [(query_label(n, p), raw_ms(base, n, f, p, repeat)) for n, f, p in calls]
+        cold, compute = cold_ms(base, case, repeat)
+        warm_repo = with_empty_cache(base)
+        case.build(warm_repo)
+        body = page_body(case)
+        response = post(client, body, f"CAPA {case.capa_id}".encode())
+        naive_one(engine, case.capa_id)  # untimed: first-use costs out of the figure
+        rows.append(
+            {
+                "label": f"{case.capa_id} {case.label}",
+                "queries": raws,
+                "raw_sum": sum(ms for _, ms in raws),
+                "raw_max": max(ms for _, ms in raws),
+                "cold": cold,
+                "compute": compute,
+                "warm": median_ms(lambda c=case, r=warm_repo: c.build(r), repeat),
+                "cb_cold": median_ms(lambda _, b=body: post(client, b, b"CAPA"), repeat, lambda: empty_app_cache(app)),
+                "cb_warm": median_ms(lambda b=body: post(client, b, b"CAPA"), repeat),
+                "kb": len(response.data) / 1024,
+                "naive": median_ms(lambda c=case: naive_one(engine, c.capa_id), repeat),
+            }
+        )
+    return rows
+
+
 def measure_backend(name: str, url: str, repeat: int) -> dict[str, Any]:
     base = fresh_repository(url)
     engine = base.sources.default_engine
@@ -154,9 +252,10 @@ def measure_backend(name: str, url: str, repeat: int) -> dict[str, Any]:
                 "naive": median_ms(lambda c=case: naive_case(engine, c), repeat),
             }
         )
+    one = measure_one(base, app, client, engine, repeat)
     app.server.extensions[EXTENSION].repository.sources.dispose()
     base.sources.dispose()
-    return {"backend": name, "capas": capa_rows, "cases": rows}
+    return {"backend": name, "capas": capa_rows, "cases": rows, "one": one}
 
 
 def report(result: dict[str, Any], show_queries: bool) -> None:
@@ -174,6 +273,19 @@ def report(result: dict[str, Any], show_queries: bool) -> None:
         if show_queries:
             for label, ms in row["queries"]:
                 print(f"    {label:<40}{ms:>8.1f}")
+    print(
+        f"{'one CAPA (/capa/<number>)':<34}{'n':>3}{'raw sum':>9}{'raw max':>9}{'cold':>8}{'c/sum':>7}{'compute':>9}"
+        f"{'warm':>7}{'cb cold':>9}{'cb warm':>9}{'resp KB':>8}{'naive':>8}   (ms)"
+    )
+    for row in result["one"]:
+        print(
+            f"{row['label']:<34}{len(row['queries']):>3}{row['raw_sum']:>9.1f}{row['raw_max']:>9.1f}{row['cold']:>8.1f}"
+            f"{row['cold'] / row['raw_sum']:>7.2f}{row['compute']:>9.1f}{row['warm']:>7.1f}{row['cb_cold']:>9.1f}"
+            f"{row['cb_warm']:>9.1f}{row['kb']:>8.0f}{row['naive']:>8.1f}"
+        )
+        if show_queries:
+            for label, ms in row["queries"]:
+                print(f"    {label:<40}{ms:>8.1f}")
 
 
 LEGEND = """\
@@ -182,7 +294,8 @@ LEGEND = """\
   cb cold, cb warm, resp KB: the page request (/capa?...: layout, numbers, charts) through Flask's test client with the
       app's cache emptied first / filled, and its response size
   grid: the records grid's first block of 100 (warm); export: GET /capa/export.csv for the case (streamed, no cache)
-  naive: every CAPA read with pd.read_sql and the headline numbers counted in pandas (no figures)"""
+  naive: every CAPA read with pd.read_sql and the headline numbers counted in pandas (no figures); for one CAPA,
+      its window's defect and production rows read with pd.read_sql and summed"""
 
 
 def main() -> int:

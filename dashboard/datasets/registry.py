@@ -8,6 +8,7 @@ allow-lists before they reach a builder.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -396,10 +397,25 @@ def _capa_id(params: Mapping[str, Any]) -> int:
     return _whole(params, "capa_id", 0, 1, MAX_CAPA_ID)
 
 
+def _effect_scope(params: Mapping[str, Any]) -> capa_detail.EffectScope:
+    scope = params.get("scope")
+    if not isinstance(scope, capa_detail.EffectScope):
+        raise InvalidFilter("The CAPA's effect needs its plant, line, code and dates; open it from the CAPA list.")
+    codes = (scope.plant_id, scope.line_id, scope.defect_code)
+    if not isinstance(scope.plant_id, str) or not all(c is None or isinstance(c, str) for c in codes):
+        raise InvalidFilter("The CAPA's plant, line and defect code must be codes.")
+    dates = (scope.start, scope.before_end, scope.after_start, scope.end)
+    if not all(isinstance(d, dt.date) and not isinstance(d, dt.datetime) for d in dates):
+        raise InvalidFilter("The CAPA's windows must be dates.")
+    return scope
+
+
 DATASETS.update(
     {
         "capa_one": lambda tables, filters, **params: capa_detail.select_capa_one(tables, _capa_id(params)),
         "capa_findings": lambda tables, filters, **params: capa_detail.select_capa_findings(tables, _capa_id(params)),
+        "capa_effect_totals": lambda tables, filters, **params: capa_detail.select_effect_totals(tables, _effect_scope(params)),
+        "capa_effect_weeks": lambda tables, filters, **params: capa_detail.select_effect_weeks(tables, _effect_scope(params)),
     }
 )
 

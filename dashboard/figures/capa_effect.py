@@ -17,12 +17,6 @@ BEFORE_FILL, AFTER_FILL = PALETTE[1], PALETTE[2]
 MARK_COLOUR = STATUS_COLOURS["no_target"]
 
 
-def _current(frame: pd.DataFrame) -> pd.DataFrame:
-    if frame.empty or "period" not in frame:
-        return frame.iloc[0:0]
-    return frame[frame["period"] == "current"]
-
-
 def _window(start: dt.date, end: dt.date, colour: str, label: str) -> tuple[dict, dict]:
     shape = {
         "type": "rect",
@@ -55,8 +49,7 @@ def _mark(day: dt.date, label: str, row: int) -> tuple[dict, dict]:
 
 
 def effect_spec(
-    defects: pd.DataFrame,
-    production: pd.DataFrame,
+    weeks: pd.DataFrame,
     *,
     opened: dt.date,
     due: dt.date,
@@ -65,16 +58,14 @@ def effect_spec(
     window_days: int,
     dark: bool = False,
 ) -> dict:
-    """Weekly defects per 1,000 units (``defects`` and ``production``: the trend queries' rows
-    with ``period``, ``bucket_date``, ``defect_count`` / ``units_inspected``), the window before
-    opening and the one after closing shaded, and opened / due / closed marked."""
-    d, p = _current(defects), _current(production)
-    if p.empty:
+    """Weekly defects per 1,000 units (``weeks``: ``bucket_date``, ``units_inspected`` and
+    ``defect_count`` per week), the window before opening and the one after closing shaded, and
+    opened / due / closed marked."""
+    if weeks.empty:
         return empty_spec(f"No units were inspected for {scope} around this CAPA.", dark=dark, height=HEIGHT)
-    counts = dict(zip(iso(stamps(d["bucket_date"])), floats(d, "defect_count"), strict=True)) if not d.empty else {}
-    when = stamps(p["bucket_date"])
-    x, labels, units = iso(when), days(when), floats(p, "units_inspected")
-    found = np.array([counts.get(key, 0.0) for key in x], dtype=float)
+    when = stamps(weeks["bucket_date"])
+    x, labels, units = iso(when), days(when), floats(weeks, "units_inspected")
+    found = np.nan_to_num(floats(weeks, "defect_count"))
     rate = np.where(units > 0, 1000 * np.nan_to_num(found) / np.where(units > 0, units, 1), np.nan)
     values = [None if np.isnan(v) else round(float(v), 3) for v in rate]
     hover = [

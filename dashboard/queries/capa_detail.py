@@ -1,12 +1,19 @@
-"""Query builders for one CAPA (/capa/<id>): the CAPA with its names, and the audit findings
-that raised it. Its effect on defects reads the defects page's trend queries."""
+"""Query builders for one CAPA (/capa/<id>): the CAPA with its names, the audit findings that
+raised it, and its effect: the defects and units inspected of what it addresses in the windows
+before it opened and after it closed, and per week around it. Everything is summed in SQL."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from collections.abc import Mapping
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, select, true
 from sqlalchemy.sql import FromClause, Select
+from sqlalchemy.sql.elements import ColumnElement
+
+from dashboard.queries.dialect import date_bucket
 
 Tables = Mapping[str, FromClause]
 
@@ -54,4 +61,107 @@ def select_capa_findings(tables: Tables, capa_id: int) -> Select:
         )
         .where(findings.c.capa_id == capa_id)
         .order_by(findings.c.audit_date.desc(), findings.c.finding_id.desc())
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class EffectScope:
+    """What one CAPA's effect is measured on: its plant, its line (None: every line of the plant)
+    and its defect code (None: every code), and the days compared, all inclusive: ``start`` to
+    ``before_end`` before it opened, ``after_start`` to ``end`` after it closed (an empty range
+    while it is open)."""
+
+    plant_id: str
+    line_id: str | None
+    defect_code: str | None
+    start: dt.date
+    before_end: dt.date
+    after_start: dt.date
+    end: dt.date
+
+
+def _defect_rows(tables: Tables, scope: EffectScope) -> tuple[FromClause, list[ColumnElement[bool]]]:
+    defects = tables["defects"]
+    where = [defects.c.plant_id == scope.plant_id, defects.c.defect_date >= scope.start, defects.c.defect_date <= scope.end]
+    if scope.line_id is not None:
+        where.append(defects.c.line_id == scope.line_id)
+    if scope.defect_code is not None:
+        where.append(defects.c.defect_code == scope.defect_code)
+    return defects, where
+
+
+def _unit_rows(tables: Tables, scope: EffectScope) -> tuple[FromClause, list[ColumnElement[bool]]]:
+    volumes = tables["production_volumes"]
+    where = [
+        volumes.c.plant_id == scope.plant_id,
+        volumes.c.production_date >= scope.start,
+        volumes.c.production_date <= scope.end,
+    ]
+    if scope.line_id is not None:
+        where.append(volumes.c.line_id == scope.line_id)
+    return volumes, where
+
+
+def select_effect_totals(tables: Tables, scope: EffectScope) -> Select:
+    """One row: the defects, the units inspected and the days with units inspected before
+    (``before_*``) and after (``after_*``)."""
+    defects, d_where = _defect_rows(tables, scope)
+    volumes, v_where = _unit_rows(tables, scope)
+    windows = {"before": (scope.start, scope.before_end), "after": (scope.after_start, scope.end)}
+
+    def in_window(column: ColumnElement[Any], window: str) -> ColumnElement[bool]:
+        low, high = windows[window]
+        return and_(column >= low, column <= high)
+
+    found = (
+        select(
+            *(
+                func.coalesce(func.sum(case((in_window(defects.c.defect_date, w), defects.c.defect_count), else_=0)), 0).label(
+                    f"{w}_defects"
+                )
+                for w in windows
+            )
+        )
+        .where(*d_where)
+        .subquery()
+    )
+    day = volumes.c.production_date
+    inspected = (
+        select(
+            *(
+                func.coalesce(func.sum(case((in_window(day, w), volumes.c.units_inspected), else_=0)), 0).label(f"{w}_units")
+                for w in windows
+            ),
+            *(
+                func.count(func.distinct(case((and_(in_window(day, w), volumes.c.units_inspected > 0), day), else_=None))).label(
+                    f"{w}_days"
+                )
+                for w in windows
+            ),
+        )
+        .where(*v_where)
+        .subquery()
+    )
+    return select(*found.c, *inspected.c).select_from(found.join(inspected, true()))
+
+
+def select_effect_weeks(tables: Tables, scope: EffectScope) -> Select:
+    """Per ISO week from ``start`` to ``end`` with units inspected: ``bucket_date``,
+    ``units_inspected`` and ``defect_count`` (0 in a week without defects)."""
+    defects, d_where = _defect_rows(tables, scope)
+    volumes, v_where = _unit_rows(tables, scope)
+    d_week = date_bucket(defects.c.defect_date, "week").label("bucket_date")
+    v_week = date_bucket(volumes.c.production_date, "week").label("bucket_date")
+    found = select(d_week, func.sum(defects.c.defect_count).label("defect_count")).where(*d_where).group_by(d_week).subquery()
+    inspected = (
+        select(v_week, func.sum(volumes.c.units_inspected).label("units_inspected")).where(*v_where).group_by(v_week).subquery()
+    )
+    return (
+        select(
+            inspected.c.bucket_date,
+            inspected.c.units_inspected,
+            func.coalesce(found.c.defect_count, 0).label("defect_count"),
+        )
+        .select_from(inspected.outerjoin(found, found.c.bucket_date == inspected.c.bucket_date))
+        .order_by(inspected.c.bucket_date)
     )

@@ -4,8 +4,7 @@ whether the defects it addresses fell after it closed.
 The effect compares the defects per 1,000 units inspected of the CAPA's line (or its plant, when
 it names no line) and defect code (or every code) in the :data:`WINDOW_DAYS` before it was
 opened with the same window from the day after it closed (see :mod:`dashboard.metrics.effect`).
-The daily and weekly series come from the defects page's trend queries, summed in SQL per day
-and per week; the view adds up at most a few hundred daily rows per window.
+Both windows' totals and the weekly series are summed in SQL (:mod:`dashboard.queries.capa_detail`).
 """
 
 from __future__ import annotations
@@ -18,12 +17,12 @@ from urllib.parse import urlencode
 import pandas as pd
 
 from dashboard.datasets.interface import DatasetRequest, Repository
-from dashboard.drill import DefectSlice
 from dashboard.errors import InvalidFilter
 from dashboard.figures.capa_effect import effect_spec
 from dashboard.figures.empty import empty_spec
 from dashboard.filters import Filters
 from dashboard.metrics.effect import RateChange, rate_change
+from dashboard.queries.capa_detail import EffectScope
 from dashboard.views.cached import dataset
 
 WINDOW_DAYS = 84  # twelve weeks before opening, and after closing
@@ -101,15 +100,12 @@ def _status(opened: dt.date, due: dt.date, closed: dt.date | None, today: dt.dat
     return "Open", f"open for {age}, due in {_plural((due - today).days, 'day')}"
 
 
-def _window(frame: pd.DataFrame, column: str, start: dt.date, end: dt.date) -> tuple[float, int]:
-    """The sum of ``column`` over the current-period days from ``start`` to ``end`` (inclusive),
-    and the number of those days on which it is above 0."""
+def _number(frame: pd.DataFrame, column: str) -> float:
+    """The one row's ``column`` as a number (0 when there is no row or no value)."""
     if frame.empty:
-        return 0.0, 0
-    days = [_day(v) for v in frame["bucket_date"]]
-    keep = [(p == "current") and d is not None and start <= d <= end for p, d in zip(frame["period"], days, strict=True)]
-    values = pd.to_numeric(frame.loc[keep, column], errors="coerce").fillna(0)
-    return float(values.sum()), int((values > 0).sum())
+        return 0.0
+    value = pd.to_numeric(frame[column], errors="coerce").iloc[0]
+    return 0.0 if pd.isna(value) else float(value)
 
 
 def _plural(n: int, noun: str) -> str:
@@ -226,37 +222,27 @@ def build_capa_detail(capa_text: object, repo: Repository, today: dt.date) -> Ca
     start = opened - dt.timedelta(days=WINDOW_DAYS)
     after_start = (closed or today) + dt.timedelta(days=1)
     end = min(today, (closed or today) + dt.timedelta(days=WINDOW_DAYS))
-    filters = Filters("custom", start, end, plant)
-    slice_ = DefectSlice(line_id=line, defect_code=code)
+    scope = EffectScope(plant, line, code, start, opened - dt.timedelta(days=1), after_start, end)
     requests = [DatasetRequest.of("capa_findings", capa_id=capa_id)]
     measured = line is not None or code is not None
     if measured:
-        requests += [
-            DatasetRequest.of(name, filters, slice=slice_, grain=grain)
-            for grain in ("day", "week")
-            for name in ("defect_trend", "production_trend")
-        ]
+        requests += [DatasetRequest.of(name, scope=scope) for name in ("capa_effect_totals", "capa_effect_weeks")]
     datasets = [*first, *(dataset(r) for r in repo.fetch_many(requests))]
-    scope = _scope(plant, line, code)
-    effect, after_days, figure, href = None, max(0, (end - after_start).days + 1), None, None
-    enough = False
+    what = _scope(plant, line, code)
+    effect, after_days, href, enough = None, max(0, (end - after_start).days + 1), None, False
     if measured:
-        day_d, day_p, week_d, week_p = (d.frame for d in datasets[2:6])
-        before_end = opened - dt.timedelta(days=1)
-        units_before, days_before = _window(day_p, "units_inspected", start, before_end)
-        units_after, days_after = _window(day_p, "units_inspected", after_start, end)
-        worked = (days_before, days_after)
+        totals, weeks = datasets[2].frame, datasets[3].frame
+        counts = {k: _number(totals, k) for k in totals.columns}
+        worked = (int(counts["before_days"]), int(counts["after_days"]))
         enough = closed is not None and after_days >= MIN_AFTER_DAYS and min(worked) >= MIN_PRODUCTION_DAYS
         if enough:
             effect = rate_change(
-                int(_window(day_d, "defect_count", start, before_end)[0]),
-                units_before,
-                int(_window(day_d, "defect_count", after_start, end)[0]),
-                units_after,
+                int(counts["before_defects"]), counts["before_units"], int(counts["after_defects"]), counts["after_units"]
             )
-        figure = effect_spec(week_d, week_p, opened=opened, due=due, closed=closed, scope=scope, window_days=WINDOW_DAYS)
+        figure = effect_spec(weeks, opened=opened, due=due, closed=closed, scope=what, window_days=WINDOW_DAYS)
+        filters = Filters("custom", start, end, plant)
         href = "/defects?" + urlencode({**filters.to_query(), **{k: v for k, v in (("line", line), ("code", code)) if v}})
-        text = _effect_text(effect, after_days, scope, closed, worked)
+        text = _effect_text(effect, after_days, what, closed, worked)
     else:
         text = "This CAPA names no line and no defect code, so its effect on defects is not measured here."
         figure = empty_spec(text, height=360)
@@ -265,7 +251,7 @@ def build_capa_detail(capa_text: object, repo: Repository, today: dt.date) -> Ca
         title=str(row["title"]),
         status=status,
         facts=_facts(row, detail),
-        scope=scope,
+        scope=what,
         effect=effect,
         effect_text=text,
         check_text=_check_text(row["effective"], effect, closed, enough),

@@ -10,6 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from dashboard.datasets.registry import DATASETS
 from dashboard.filters import Filters
 from dashboard.queries import overview
+from dashboard.queries.capa_detail import EffectScope
 from dashboard.sources import schema
 
 TABLES = schema.metadata.tables
@@ -96,12 +97,17 @@ def test_user_values_are_always_bound_never_in_the_sql_text(name: str, dialect) 
         params = {"quarter": "2026-Q1"}  # OKRs are chosen by quarter, not by the period or plant
     if name in ("capa_one", "capa_findings"):
         params = {"capa_id": 987654}  # one CAPA, whatever the period or plant
+    if name.startswith("capa_effect_"):  # one CAPA's plant, line, code and windows, not the page's filter
+        day = dt.date(2026, 3, 9)
+        params = {"scope": EffectScope(hostile, hostile, hostile, day, day, day, day)}
     text, bound = sql(DATASETS[name](TABLES, filters, **params), dialect)
     assert "DROP TABLE" not in text and "2026-03" not in text and "2026-Q1" not in text
     if name.startswith("okr_") and name != "okr_quarters":
         assert "2026-Q1" in bound.values()
     if name in ("capa_one", "capa_findings"):
         assert "987654" not in text and 987654 in bound.values()
+    if name.startswith("capa_effect_"):
+        assert dt.date(2026, 3, 9) in bound.values()
     if (
         # suppliers and feedback_dimensions ignore the filters;
         # SCARs and supplier audits have no plant, so the plant filter does not apply

@@ -17,6 +17,7 @@ import pytest
 from scipy.stats import binom
 
 from dashboard.errors import InvalidFilter
+from dashboard.queries.capa_detail import EffectScope
 from dashboard.sources import schema
 from dashboard.views.capa_detail import build_capa_detail, parse_capa_id
 from dashboard.views.records import capa_link
@@ -190,3 +191,19 @@ def test_the_findings_list_links_a_finding_to_its_capa(story) -> None:
 def test_the_datasets_take_only_a_whole_capa_number(story, value) -> None:
     with pytest.raises(InvalidFilter, match="capa_id must be a whole number"):
         story.fetch("capa_one", capa_id=value)
+
+
+@pytest.mark.parametrize(
+    "scope",
+    [
+        "P01",
+        None,
+        EffectScope(1, None, None, D(2026, 1, 1), D(2026, 1, 2), D(2026, 1, 3), D(2026, 1, 4)),
+        EffectScope("P01", None, None, "2026-01-01", D(2026, 1, 2), D(2026, 1, 3), D(2026, 1, 4)),
+        EffectScope("P01", None, None, dt.datetime(2026, 1, 1), D(2026, 1, 2), D(2026, 1, 3), D(2026, 1, 4)),
+    ],
+)
+def test_the_effect_datasets_check_what_they_are_given(story, scope) -> None:
+    for name in ("capa_effect_totals", "capa_effect_weeks"):
+        with pytest.raises(InvalidFilter, match="CAPA's"):
+            story.fetch(name, scope=scope)
