@@ -186,29 +186,36 @@ def find_capas(engine: sa.Engine) -> list[OneCapa]:
     return found
 
 
+def page_figures(base, app, client, case: Case | OneCapa, repeat: int, title: bytes) -> dict[str, Any]:
+    """What both tables print for a page: its queries' raw SQL, cold, warm and the page request."""
+    calls = page_queries(base, case)
+    raws = [(query_label(n, p), raw_ms(base, n, f, p, repeat)) for n, f, p in calls]
+    cold, compute = cold_ms(base, case, repeat)
+    warm_repo = with_empty_cache(base)
+    case.build(warm_repo)
+    body = page_body(case)
+    response = post(client, body, title)
+    return {
+        "queries": raws,
+        "raw_sum": sum(ms for _, ms in raws),
+        "raw_max": max(ms for _, ms in raws),
+        "cold": cold,
+        "compute": compute,
+        "warm": median_ms(lambda r=warm_repo: case.build(r), repeat),
+        "cb_cold": median_ms(lambda _: post(client, body, b"CAPA"), repeat, lambda: empty_app_cache(app)),
+        "cb_warm": median_ms(lambda: post(client, body, b"CAPA"), repeat),
+        "kb": len(response.data) / 1024,
+    }
+
+
 def measure_one(base, app, client, engine: sa.Engine, repeat: int) -> list[dict[str, Any]]:
     rows = []
     for case in find_capas(engine):
-        calls = page_queries(base, case)
-        raws = [(query_label(n, p), raw_ms(base, n, f, p, repeat)) for n, f, p in calls]
-        cold, compute = cold_ms(base, case, repeat)
-        warm_repo = with_empty_cache(base)
-        case.build(warm_repo)
-        body = page_body(case)
-        response = post(client, body, f"CAPA {case.capa_id}".encode())
         naive_one(engine, case.capa_id)  # untimed: first-use costs out of the figure
         rows.append(
             {
                 "label": f"{case.capa_id} {case.label}",
-                "queries": raws,
-                "raw_sum": sum(ms for _, ms in raws),
-                "raw_max": max(ms for _, ms in raws),
-                "cold": cold,
-                "compute": compute,
-                "warm": median_ms(lambda c=case, r=warm_repo: c.build(r), repeat),
-                "cb_cold": median_ms(lambda _, b=body: post(client, b, b"CAPA"), repeat, lambda: empty_app_cache(app)),
-                "cb_warm": median_ms(lambda b=body: post(client, b, b"CAPA"), repeat),
-                "kb": len(response.data) / 1024,
+                **page_figures(base, app, client, case, repeat, f"CAPA {case.capa_id}".encode()),
                 "naive": median_ms(lambda c=case: naive_one(engine, c.capa_id), repeat),
             }
         )
@@ -225,28 +232,13 @@ def measure_backend(name: str, url: str, repeat: int) -> dict[str, Any]:
         capa_rows = conn.execute(sa.text("SELECT COUNT(*) FROM capas")).scalar_one()
     rows = []
     for case in CASES:
-        calls = page_queries(base, case)
-        raws = [(query_label(n, p), raw_ms(base, n, f, p, repeat)) for n, f, p in calls]
-        cold, compute = cold_ms(base, case, repeat)
-        warm_repo = with_empty_cache(base)
-        case.build(warm_repo)
-        body = page_body(case)
-        response = post(client, body, b"Corrective and preventive actions")
         export = f"/capa/export.csv?{urlencode(case.query)}"
         client.get(export).get_data()
         naive_case(engine, case)  # untimed: first-use costs out of the figure
         rows.append(
             {
                 "label": case.label,
-                "queries": raws,
-                "raw_sum": sum(ms for _, ms in raws),
-                "raw_max": max(ms for _, ms in raws),
-                "cold": cold,
-                "compute": compute,
-                "warm": median_ms(lambda c=case, r=warm_repo: c.build(r), repeat),
-                "cb_cold": median_ms(lambda _, b=body: post(client, b, b"CAPA"), repeat, lambda: empty_app_cache(app)),
-                "cb_warm": median_ms(lambda b=body: post(client, b, b"CAPA"), repeat),
-                "kb": len(response.data) / 1024,
+                **page_figures(base, app, client, case, repeat, b"Corrective and preventive actions"),
                 "grid": median_ms(lambda c=case: post(client, records_body(c), b"rowCount"), repeat),
                 "export": median_ms(lambda e=export: client.get(e).get_data(), repeat),
                 "naive": median_ms(lambda c=case: naive_case(engine, c), repeat),
@@ -258,34 +250,28 @@ def measure_backend(name: str, url: str, repeat: int) -> dict[str, Any]:
     return {"backend": name, "capas": capa_rows, "cases": rows, "one": one}
 
 
+def table(title: str, width: int, rows: list[dict[str, Any]], extra: tuple[str, ...], show_queries: bool) -> None:
+    """One table: the columns both kinds of page share, then ``extra`` (grid, export)."""
+    heads = {"grid": "grid", "export": "export"}
+    print(
+        f"{title:<{width}}{'n':>3}{'raw sum':>9}{'raw max':>9}{'cold':>8}{'c/sum':>7}{'compute':>9}{'warm':>7}"
+        f"{'cb cold':>9}{'cb warm':>9}{'resp KB':>8}" + "".join(f"{heads[e]:>8}" for e in extra) + f"{'naive':>8}   (ms)"
+    )
+    for row in rows:
+        print(
+            f"{row['label']:<{width}}{len(row['queries']):>3}{row['raw_sum']:>9.1f}{row['raw_max']:>9.1f}{row['cold']:>8.1f}"
+            f"{row['cold'] / row['raw_sum']:>7.2f}{row['compute']:>9.1f}{row['warm']:>7.1f}{row['cb_cold']:>9.1f}"
+            f"{row['cb_warm']:>9.1f}{row['kb']:>8.0f}" + "".join(f"{row[e]:>8.1f}" for e in extra) + f"{row['naive']:>8.1f}"
+        )
+        if show_queries:
+            for label, ms in row["queries"]:
+                print(f"    {label:<40}{ms:>8.1f}")
+
+
 def report(result: dict[str, Any], show_queries: bool) -> None:
     print(f"\n== {result['backend']} ({result['capas']:,} CAPAs) ==")
-    print(
-        f"{'case':<24}{'n':>3}{'raw sum':>9}{'raw max':>9}{'cold':>8}{'c/sum':>7}{'compute':>9}{'warm':>7}"
-        f"{'cb cold':>9}{'cb warm':>9}{'resp KB':>8}{'grid':>7}{'export':>8}{'naive':>8}   (ms)"
-    )
-    for row in result["cases"]:
-        print(
-            f"{row['label']:<24}{len(row['queries']):>3}{row['raw_sum']:>9.1f}{row['raw_max']:>9.1f}{row['cold']:>8.1f}"
-            f"{row['cold'] / row['raw_sum']:>7.2f}{row['compute']:>9.1f}{row['warm']:>7.1f}{row['cb_cold']:>9.1f}"
-            f"{row['cb_warm']:>9.1f}{row['kb']:>8.0f}{row['grid']:>7.1f}{row['export']:>8.1f}{row['naive']:>8.1f}"
-        )
-        if show_queries:
-            for label, ms in row["queries"]:
-                print(f"    {label:<40}{ms:>8.1f}")
-    print(
-        f"{'one CAPA (/capa/<number>)':<34}{'n':>3}{'raw sum':>9}{'raw max':>9}{'cold':>8}{'c/sum':>7}{'compute':>9}"
-        f"{'warm':>7}{'cb cold':>9}{'cb warm':>9}{'resp KB':>8}{'naive':>8}   (ms)"
-    )
-    for row in result["one"]:
-        print(
-            f"{row['label']:<34}{len(row['queries']):>3}{row['raw_sum']:>9.1f}{row['raw_max']:>9.1f}{row['cold']:>8.1f}"
-            f"{row['cold'] / row['raw_sum']:>7.2f}{row['compute']:>9.1f}{row['warm']:>7.1f}{row['cb_cold']:>9.1f}"
-            f"{row['cb_warm']:>9.1f}{row['kb']:>8.0f}{row['naive']:>8.1f}"
-        )
-        if show_queries:
-            for label, ms in row["queries"]:
-                print(f"    {label:<40}{ms:>8.1f}")
+    table("case", 24, result["cases"], ("grid", "export"), show_queries)
+    table("one CAPA (/capa/<number>)", 34, result["one"], (), show_queries)
 
 
 LEGEND = """\
