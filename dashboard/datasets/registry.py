@@ -410,12 +410,20 @@ def _effect_scope(params: Mapping[str, Any]) -> capa_detail.EffectScope:
     return scope
 
 
+def _capas_on_slice(tables: Mapping[str, FromClause], filters: Filters | None, **params: Any) -> Executable:
+    chosen, period = _slice(params), _needs_filters(filters)
+    return capa_detail.select_capas_on_slice(
+        tables, period.plant_id, chosen.line_id, chosen.defect_code, period.start_date, period.end_date
+    )
+
+
 DATASETS.update(
     {
         "capa_one": lambda tables, filters, **params: capa_detail.select_capa_one(tables, _capa_id(params)),
         "capa_findings": lambda tables, filters, **params: capa_detail.select_capa_findings(tables, _capa_id(params)),
         "capa_effect_totals": lambda tables, filters, **params: capa_detail.select_effect_totals(tables, _effect_scope(params)),
         "capa_effect_weeks": lambda tables, filters, **params: capa_detail.select_effect_weeks(tables, _effect_scope(params)),
+        "capas_on_slice": _capas_on_slice,
     }
 )
 

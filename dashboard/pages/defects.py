@@ -204,6 +204,34 @@ def _headline_cards(view: DefectsView) -> dbc.Row:
     return dbc.Row(cards, className="g-2 mb-3")
 
 
+CAPA_BADGES = {"Open": "primary", "Overdue": "danger", "Closed on time": "success", "Closed late": "warning"}
+
+
+def _capas(view: DefectsView) -> html.Div | None:
+    """The CAPAs on the page's line or code, each linking to its page; says so when there is none."""
+    mentions = view.capas
+    if mentions is None:
+        return None
+    if not mentions.items:
+        text = f"No CAPA addresses {mentions.what} in this period."
+        return html.P(text, className="small text-muted mb-2", id=P + "capas")
+    items = [
+        html.Span(
+            [
+                dcc.Link(f"CAPA {m.capa_id}", href=m.href),
+                " ",
+                dbc.Badge(m.status, color=CAPA_BADGES.get(m.status, "secondary")),
+                " " + m.title,
+            ],
+            className="me-3 d-inline-block",
+        )
+        for m in mentions.items
+    ]
+    more = mentions.total - len(mentions.items)
+    tail = [f"and {more} more"] if more > 0 else []
+    return html.P([html.Strong(f"CAPAs on {mentions.what}: "), *items, *tail], className="small mb-2", id=P + "capas")
+
+
 def _graph(figure: object, graph_id: str) -> dcc.Graph:
     return dcc.Graph(id=graph_id, figure=figure, config={"displaylogo": False, "displayModeBar": False})
 
@@ -242,6 +270,7 @@ def render(view: DefectsView) -> html.Div:
     return html.Div(
         [
             _headline_cards(view),
+            *([capas] if (capas := _capas(view)) is not None else []),
             *((behaviour, top) if view.level == "records" else (top, behaviour)),
             dbc.Row(
                 [

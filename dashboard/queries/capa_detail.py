@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import and_, case, func, select, true
+from sqlalchemy import and_, case, func, literal, or_, select, true
 from sqlalchemy.sql import FromClause, Select
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -164,4 +164,50 @@ def select_effect_weeks(tables: Tables, scope: EffectScope) -> Select:
         )
         .select_from(inspected.outerjoin(found, found.c.bucket_date == inspected.c.bucket_date))
         .order_by(inspected.c.bucket_date)
+    )
+
+
+MAX_MENTIONED = 5  # CAPAs named on the defects page
+
+
+def select_capas_on_slice(
+    tables: Tables, plant_id: str | None, line_id: str | None, defect_code: str | None, start: dt.date, end: dt.date
+) -> Select:
+    """The CAPAs that address a defects page's line and/or code, active between ``start`` and
+    ``end`` (opened by the end, not closed before the start), with their status on ``end``:
+    a CAPA on the line (any code, or this one) or on the plant as a whole for this code. Open
+    ones first, the most overdue first; then the latest closed. At most :data:`MAX_MENTIONED`,
+    each row carrying the number of all of them (``total``)."""
+    capas = tables["capas"]
+    where = [capas.c.opened_date <= end, or_(capas.c.closed_date.is_(None), capas.c.closed_date >= start)]
+    if plant_id is not None:
+        where.append(capas.c.plant_id == plant_id)
+    if line_id is not None:
+        where.append(or_(capas.c.line_id == line_id, and_(capas.c.line_id.is_(None), capas.c.defect_code.is_not(None))))
+    if defect_code is not None:
+        where.append(capas.c.defect_code == defect_code)
+    closed_by_end = and_(capas.c.closed_date.is_not(None), capas.c.closed_date <= end)
+    status = case(
+        (and_(closed_by_end, capas.c.closed_date <= capas.c.due_date), literal("Closed on time")),
+        (closed_by_end, literal("Closed late")),
+        (capas.c.due_date < end, literal("Overdue")),
+        else_=literal("Open"),
+    )
+    still_open = case((closed_by_end, 1), else_=0)
+    closed = case((closed_by_end, capas.c.closed_date), else_=None)
+    return (
+        select(
+            capas.c.capa_id,
+            status.label("status"),
+            capas.c.title,
+            capas.c.line_id,
+            capas.c.defect_code,
+            capas.c.opened_date,
+            capas.c.due_date,
+            closed.label("closed_date"),
+            func.count().over().label("total"),
+        )
+        .where(*where)
+        .order_by(still_open, case((closed_by_end, None), else_=capas.c.due_date), closed.desc(), capas.c.capa_id)
+        .limit(MAX_MENTIONED)
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+from urllib.parse import urlencode
 
 import pandas as pd
 
@@ -86,9 +87,40 @@ class DefectsView:
     breakdown_by: str | None
     heatmap: dict
     record_count: int
+    capas: CapaMentions | None = None  # the CAPAs on a line or code (None above that level)
     problems: tuple[str, ...] = ()
     as_of: dt.datetime | None = None
     stale: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class CapaMention:
+    """A CAPA that addresses the page's line or code: its number, status on the period's last day and title."""
+
+    capa_id: int
+    status: str
+    title: str
+    href: str
+
+
+@dataclasses.dataclass(frozen=True)
+class CapaMentions:
+    """The CAPAs on the page's line or code (the first few) and how many there are."""
+
+    what: str  # "line P02-L03 and code D08"
+    items: tuple[CapaMention, ...]
+    total: int
+
+
+def _capa_mentions(frame: pd.DataFrame, filters: Filters, slice_: DefectSlice) -> CapaMentions:
+    what = " and ".join(f"{noun} {value}" for noun, value in (("line", slice_.line_id), ("code", slice_.defect_code)) if value)
+    query = urlencode(filters.to_query())
+    items = tuple(
+        CapaMention(int(row["capa_id"]), str(row["status"]), str(row["title"]), f"/capa/{int(row['capa_id'])}?{query}")
+        for row in frame.to_dict("records")
+    )
+    total = int(frame["total"].iloc[0]) if not frame.empty else 0
+    return CapaMentions(what, items, total)
 
 
 def load_dimensions(repo: Repository) -> Dimensions:
@@ -468,9 +500,13 @@ def build_defects(
     level = slice_.level(filters.plant_id)
     # One batch, names included, so a cold page runs every query concurrently.
     names_requested = [DatasetRequest.of(name) for name, _, _ in NAME_TABLES]
-    results = repo.fetch_many(_requests(filters, slice_, grain, level, pareto_by) + names_requested)
+    # Once a line or a code is chosen, the CAPAs that address it (what is being done about it).
+    mentioned = slice_.line_id is not None or slice_.defect_code is not None
+    capas_requested = [DatasetRequest.of("capas_on_slice", filters, slice=slice_)] if mentioned else []
+    results = repo.fetch_many(_requests(filters, slice_, grain, level, pareto_by) + capas_requested + names_requested)
     datasets = [dataset(r) for r in results]
     datasets, name_frames = datasets[: -len(NAME_TABLES)], [d.frame for d in datasets[-len(NAME_TABLES) :]]
+    capas = _capa_mentions(datasets.pop().frame, filters, slice_) if mentioned else None
     options = {
         "grain": grain,
         "measure": measure,
@@ -503,6 +539,7 @@ def build_defects(
         breakdown_by=BREAKDOWN_BY.get(level),
         heatmap=parts["heatmap"],
         record_count=int(counts["records"].iloc[0]) if not counts.empty and pd.notna(counts["records"].iloc[0]) else 0,
+        capas=capas,
         as_of=min(d.fetched_at for d in datasets),
         stale=next((d.problem for d in datasets if d.stale), None),
     )

@@ -78,3 +78,9 @@ def test_the_capa_list_links_each_number_to_its_page(client) -> None:
         "[2](/capa/2?period=custom&start=2026-03-01&end=2026-03-31)",
     ]
     assert sorted(row["capa_id"] for row in block["rowData"]) == [1, 2]  # sorting and export keep the number
+
+
+def test_the_defects_page_says_which_capas_address_its_line(client) -> None:
+    text = text_of(client, "/defects", "?period=custom&start=2026-03-01&end=2026-03-31&plant=P01&line=P01-L01")
+    assert "No CAPA addresses line P01-L01 in this period." in text  # the seed's CAPAs name no line or code
+    assert "defects-capas" not in text_of(client, "/defects", "?period=custom&start=2026-03-01&end=2026-03-31&plant=P01")

@@ -59,6 +59,10 @@ def test_from_the_dpmo_tile_down_to_the_records_of_the_step_change(browser, demo
     wait.until(lambda d: "line=P02-L03" in d.current_url and "P02-L03" in crumbs(d) and settled(d))
     click_bar(browser, "defects-pareto", "D08")
     wait.until(lambda d: "code=D08" in d.current_url and "D08 · Bore diameter" in crumbs(d) and settled(d))
+    # What is being done about it: story 1's CAPA, overdue, one click from its own page.
+    capas = browser.find_element(By.ID, "defects-capas")
+    assert capas.text.startswith("CAPAs on line P02-L03 and code D08: CAPA ") and "Overdue Bore diameter" in capas.text
+    assert capas.find_element(By.TAG_NAME, "a").get_attribute("href").split("?")[0].rsplit("/", 2)[1] == "capa"
 
     # The step change is flagged on the weekly (Laney u′) chart from the week of the change on
     # 2026-07-26, and nowhere before it.

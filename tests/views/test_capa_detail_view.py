@@ -16,10 +16,13 @@ import datetime as dt
 import pytest
 from scipy.stats import binom
 
+from dashboard.drill import DefectSlice
 from dashboard.errors import InvalidFilter
+from dashboard.filters import Filters
 from dashboard.queries.capa_detail import EffectScope
 from dashboard.sources import schema
 from dashboard.views.capa_detail import build_capa_detail, parse_capa_id
+from dashboard.views.defects import build_defects
 from dashboard.views.records import capa_link
 from tests.helpers import insert_rows, repo_url
 
@@ -175,7 +178,6 @@ def test_record_links_keep_the_list_filter() -> None:
 
 
 def test_the_findings_list_links_a_finding_to_its_capa(story) -> None:
-    from dashboard.filters import Filters
     from dashboard.views.audit_records import AuditSelection, record_page
 
     april = Filters("custom", D(2026, 4, 1), D(2026, 4, 30), "P01")
@@ -207,3 +209,25 @@ def test_the_effect_datasets_check_what_they_are_given(story, scope) -> None:
     for name in ("capa_effect_totals", "capa_effect_weeks"):
         with pytest.raises(InvalidFilter, match="CAPA's"):
             story.fetch(name, scope=scope)
+
+
+JUNE = Filters("custom", D(2026, 6, 1), D(2026, 6, 30), "P01")
+
+
+@pytest.mark.parametrize(
+    ("line", "code"),
+    [("P01-L01", "D01"), ("P01-L01", None), (None, "D01")],
+)
+def test_the_defects_page_names_the_capas_on_its_line_or_code(story, line, code) -> None:
+    # Open ones first, the soonest due first (11 due 1 July, 13 plant-wide on D01 due 20 July),
+    # then the closed (10). CAPA 12 names neither line nor code; the seed's CAPAs neither.
+    view = build_defects(JUNE, DefectSlice(line_id=line, defect_code=code), story)
+    assert [(m.capa_id, m.status) for m in view.capas.items] == [(11, "Open"), (13, "Open"), (10, "Closed on time")]
+    assert view.capas.total == 3
+    assert view.capas.items[0].href == "/capa/11?period=custom&start=2026-06-01&end=2026-06-30&plant=P01"
+
+
+def test_no_capa_on_the_plant_level_and_none_on_another_line(story) -> None:
+    assert build_defects(JUNE, DefectSlice(), story).capas is None
+    view = build_defects(Filters("custom", D(2026, 6, 1), D(2026, 6, 30), "P02"), DefectSlice(line_id="P02-L01"), story)
+    assert view.capas.items == () and view.capas.total == 0 and view.capas.what == "line P02-L01"
