@@ -208,7 +208,7 @@ def _scope(plant: str, line: str | None, code: str | None) -> str:
 def build_capa_detail(capa_text: object, repo: Repository, today: dt.date) -> CapaDetailView:
     """The page of the CAPA whose number is ``capa_text`` (from the URL), as of ``today``."""
     capa_id = parse_capa_id(capa_text)
-    first = [dataset(r) for r in repo.fetch_many([DatasetRequest.of("capa_one", capa_id=capa_id)])]
+    first = [repo.fetch("capa_one", capa_id=capa_id)]
     found = first[0].frame
     if found.empty:
         raise InvalidFilter(f"There is no CAPA {capa_id}; open the CAPA list to find one.")
