@@ -4,11 +4,15 @@ A :class:`DefectSlice` is what the defects page narrows to beyond the global fil
 carries the plant). It is parsed from URL or callback parameters against allow-lists read
 from the dimension tables; an unknown or inconsistent value is dropped with a message, so
 the page shows the nearest valid level instead of an error.
+
+An :class:`EffectScope` is the slice of defects one CAPA addresses, with the windows before and
+after it that its page compares.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Mapping
 
 from dashboard.filters import MAX_PARAM_LENGTH
@@ -143,3 +147,19 @@ def drill_down(chart: str, key: str, params: Mapping[str, str]) -> dict[str, str
     if not params.get("line"):
         return {"line": key, "product": None, "code": None}
     return {"product": key, "code": None}
+
+
+@dataclasses.dataclass(frozen=True)
+class EffectScope:
+    """What one CAPA's effect is measured on: its plant, its line (None: every line of the plant)
+    and its defect code (None: every code), and the days compared, all inclusive: ``start`` to
+    ``before_end`` before it opened, ``after_start`` to ``end`` after it closed (an empty range
+    while it is open)."""
+
+    plant_id: str
+    line_id: str | None
+    defect_code: str | None
+    start: dt.date
+    before_end: dt.date
+    after_start: dt.date
+    end: dt.date

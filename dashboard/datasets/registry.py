@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.sql import Executable, FromClause
 
-from dashboard.drill import DefectSlice
+from dashboard.drill import DefectSlice, EffectScope
 from dashboard.errors import InvalidFilter
 from dashboard.filters import Filters
 from dashboard.queries import audits, capa, capa_detail, defects, freshness, okr, overview, review, spc, suppliers, voc
@@ -397,9 +397,9 @@ def _capa_id(params: Mapping[str, Any]) -> int:
     return _whole(params, "capa_id", 0, 1, MAX_CAPA_ID)
 
 
-def _effect_scope(params: Mapping[str, Any]) -> capa_detail.EffectScope:
+def _effect_scope(params: Mapping[str, Any]) -> EffectScope:
     scope = params.get("scope")
-    if not isinstance(scope, capa_detail.EffectScope):
+    if not isinstance(scope, EffectScope):
         raise InvalidFilter("The CAPA's effect needs its plant, line, code and dates; open it from the CAPA list.")
     codes = (scope.plant_id, scope.line_id, scope.defect_code)
     if not isinstance(scope.plant_id, str) or not all(c is None or isinstance(c, str) for c in codes):

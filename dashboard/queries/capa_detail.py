@@ -4,7 +4,6 @@ before it opened and after it closed, and per week around it. Everything is summ
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any
@@ -13,6 +12,7 @@ from sqlalchemy import and_, case, func, literal, or_, select, true
 from sqlalchemy.sql import FromClause, Select
 from sqlalchemy.sql.elements import ColumnElement
 
+from dashboard.drill import EffectScope
 from dashboard.queries.dialect import date_bucket
 
 Tables = Mapping[str, FromClause]
@@ -62,22 +62,6 @@ def select_capa_findings(tables: Tables, capa_id: int) -> Select:
         .where(findings.c.capa_id == capa_id)
         .order_by(findings.c.audit_date.desc(), findings.c.finding_id.desc())
     )
-
-
-@dataclasses.dataclass(frozen=True)
-class EffectScope:
-    """What one CAPA's effect is measured on: its plant, its line (None: every line of the plant)
-    and its defect code (None: every code), and the days compared, all inclusive: ``start`` to
-    ``before_end`` before it opened, ``after_start`` to ``end`` after it closed (an empty range
-    while it is open)."""
-
-    plant_id: str
-    line_id: str | None
-    defect_code: str | None
-    start: dt.date
-    before_end: dt.date
-    after_start: dt.date
-    end: dt.date
 
 
 def _defect_rows(tables: Tables, scope: EffectScope) -> tuple[FromClause, list[ColumnElement[bool]]]:

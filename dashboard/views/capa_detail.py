@@ -17,12 +17,12 @@ from urllib.parse import urlencode
 import pandas as pd
 
 from dashboard.datasets.interface import DatasetRequest, Repository
+from dashboard.drill import EffectScope
 from dashboard.errors import InvalidFilter
 from dashboard.figures.capa_effect import effect_spec
 from dashboard.figures.empty import empty_spec
 from dashboard.filters import Filters
 from dashboard.metrics.effect import RateChange, rate_change
-from dashboard.queries.capa_detail import EffectScope
 from dashboard.views.cached import dataset
 
 WINDOW_DAYS = 84  # twelve weeks before opening, and after closing

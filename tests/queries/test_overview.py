@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy.dialects import postgresql, sqlite
 
 from dashboard.datasets.registry import DATASETS
+from dashboard.drill import EffectScope
 from dashboard.filters import Filters
 from dashboard.queries import overview
-from dashboard.queries.capa_detail import EffectScope
 from dashboard.sources import schema
 
 TABLES = schema.metadata.tables

@@ -16,10 +16,9 @@ import datetime as dt
 import pytest
 from scipy.stats import binom
 
-from dashboard.drill import DefectSlice
+from dashboard.drill import DefectSlice, EffectScope
 from dashboard.errors import InvalidFilter
 from dashboard.filters import Filters
-from dashboard.queries.capa_detail import EffectScope
 from dashboard.sources import schema
 from dashboard.views.capa_detail import build_capa_detail, parse_capa_id
 from dashboard.views.defects import build_defects
