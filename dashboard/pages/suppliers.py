@@ -1,7 +1,13 @@
 """Supplier scorecards (/suppliers): every supplier ranked fairly, a funnel plot and a quadrant.
 
 The page arrives with its table and charts in one request (:func:`layout` builds them, as on
-the defects and supplier pages); :func:`update_suppliers` redraws them on each refresh."""
+the defects and supplier pages); :func:`update_suppliers` redraws them on each refresh.
+
+The search box narrows the table in place as it is typed (:func:`search_suppliers`) rather than
+through a new URL: Dash's pages draw the whole page anew whenever the URL's query changes, and a
+page drawn anew has a new search box, without the caret, so the next keys went nowhere. The search
+still goes into the address bar, replaced without a navigation (``suppliers.show_search`` in
+assets/suppliers.js), so a pasted or reloaded URL restores it."""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ from urllib.parse import quote, urlencode
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 
 from dashboard.components import ids
 from dashboard.components.kpi_card import error_state
@@ -26,7 +32,9 @@ P = "suppliers-"
 QUERY, CONTENT, MESSAGES, AS_OF, SUMMARY, GRID, REFRESH = (
     P + s for s in ("query", "content", "messages", "as-of", "summary", "grid", "refresh")
 )
-COMMODITY, SEARCH = P + "commodity", P + "search"
+COMMODITY, SEARCH, ADDRESS = P + "commodity", P + "search", P + "address"
+DRAWN = P + "drawn"  # the commodity as drawn: the dropdown reports its value once on mount
+SEARCH_PAUSE_MS = 400  # the search applies once typing pauses this long
 GRAPH_CONFIG = {"displaylogo": False, "displayModeBar": False}
 PAGE_KEYS = ("commodity", "q")
 
@@ -74,6 +82,8 @@ def layout(**params: object) -> html.Div:
         commodities = sorted(get_state().repository.fetch("suppliers").frame["commodity"].unique())
     except DashboardError:
         commodities = []
+    commodity = url_text(params, "commodity")
+    commodity = commodity if commodity in commodities else None
     return html.Div(
         [
             html.Div(
@@ -94,7 +104,7 @@ def layout(**params: object) -> html.Div:
                             dcc.Dropdown(
                                 id=COMMODITY,
                                 options=[{"label": c, "value": c} for c in commodities],
-                                value=url_text(params, "commodity") if url_text(params, "commodity") in commodities else None,
+                                value=commodity,
                                 placeholder="All commodities",
                             ),
                         ],
@@ -107,7 +117,7 @@ def layout(**params: object) -> html.Div:
                                 id=SEARCH,
                                 type="search",
                                 value=url_text(params, "q") or "",
-                                debounce=True,
+                                debounce=SEARCH_PAUSE_MS,
                                 placeholder="Name or code",
                             ),
                         ],
@@ -117,6 +127,8 @@ def layout(**params: object) -> html.Div:
                 className="g-2 mb-2",
             ),
             dcc.Store(id=QUERY, data=query),
+            dcc.Store(id=ADDRESS),
+            dcc.Store(id=DRAWN, data={"commodity": commodity}),
             dcc.Interval(id=REFRESH, interval=int(get_state().settings.refresh_interval_s * 1000)),
             html.Div(messages, id=MESSAGES),
             html.P(summary, id=SUMMARY, className="small"),
@@ -227,19 +239,53 @@ def open_supplier(cell: object, funnel: object, quadrant: object, rows: object, 
 @callback(
     Output(ids.URL, "search", allow_duplicate=True),
     Input(COMMODITY, "value"),
-    Input(SEARCH, "value"),
+    State(DRAWN, "data"),
     State(ids.URL, "search"),
     prevent_initial_call=True,
 )
-def controls_to_url(commodity: object, text: object, search: object) -> str:
-    """Commodity and search go into the URL (unchanged values are ignored)."""
-    from urllib.parse import parse_qsl
-
-    current = dict(parse_qsl(search.lstrip("?"))) if isinstance(search, str) else {}
-    changes = {
-        "commodity": commodity[:50] if isinstance(commodity, str) and commodity else None,
-        "q": text.strip()[:64] if isinstance(text, str) and text.strip() else None,
-    }
-    if all(current.get(k) == v for k, v in changes.items()):
+def controls_to_url(commodity: object, drawn: object, search: object) -> str:
+    """A commodity the user chose goes into the URL, which draws the page for it. The dropdown
+    reports its value when its options arrive: the value it was drawn with is ignored, so a bad
+    commodity in the URL keeps its message. The search is not a control here: see
+    :func:`search_suppliers`."""
+    value = commodity[:50] if isinstance(commodity, str) and commodity else None
+    if value == (drawn if isinstance(drawn, dict) else {}).get("commodity"):
         return dash.no_update
-    return with_params(search, **changes)
+    return with_params(search, commodity=value)
+
+
+@callback(
+    Output(MESSAGES, "children", allow_duplicate=True),
+    Output(SUMMARY, "children", allow_duplicate=True),
+    Output(GRID, "rowData", allow_duplicate=True),
+    Output(AS_OF, "children", allow_duplicate=True),
+    Output(QUERY, "data"),
+    Output(ADDRESS, "data"),
+    Input(SEARCH, "value"),
+    State(QUERY, "data"),
+    State(ids.URL, "search"),
+    prevent_initial_call=True,
+)
+def search_suppliers(text: object, query: object, search: object) -> tuple:
+    """The table narrows to the search as it is typed, without drawing the page anew (a new page
+    is a new search box, without the caret); the page's store keeps the search for the refreshes,
+    and the URL's query string with it goes to the address bar (an unchanged search is ignored).
+    The charts show every supplier whatever the search, so they stay as they are."""
+    current = query if isinstance(query, dict) else {}
+    q = text.strip()[:64] if isinstance(text, str) and text.strip() else None
+    if url_text(current, "q") == q:
+        return (dash.no_update,) * 6
+    query = {k: v for k, v in current.items() if k != "q"} | ({"q": q} if q else {})
+    _funnel, _quadrant, messages, summary, rows, as_of = _page(query)
+    return messages, summary, rows, as_of, query, with_params(search, q=q)
+
+
+# The address bar shows the search without a navigation; the URL component is then given the
+# address it already shows, so the filters and the commodity keep the search in the URLs they make.
+clientside_callback(
+    ClientsideFunction(namespace="suppliers", function_name="show_search"),
+    Output(ids.URL, "search", allow_duplicate=True),
+    Output(ids.URL, "href", allow_duplicate=True),
+    Input(ADDRESS, "data"),
+    prevent_initial_call=True,
+)

@@ -152,3 +152,39 @@ def test_scars_are_counted_by_defect_code(client, seeded_sqlite: str) -> None:
     engine.dispose()
     text = str(supplier(client, {**MARCH, "supplier": "S001"}).get_json())
     assert "SCARs by defect code" in text and "'D01'" in text
+
+
+def search(app, client, text: object, query: object, url: str):
+    """The search box's callback: the table, the store and the address bar's query string, found by
+    its input (its outputs carry Dash's suffix for duplicate outputs)."""
+    key = next(k for k, v in app.callback_map.items() if [i["id"] for i in v["inputs"]] == ["suppliers-search"])
+    body = {
+        "output": key,
+        "outputs": [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in key.strip(".").split("...")],
+        "inputs": [{"id": "suppliers-search", "property": "value", "value": text}],
+        "changedPropIds": ["suppliers-search.value"],
+        "state": [
+            {"id": "suppliers-query", "property": "data", "value": query},
+            {"id": "url", "property": "search", "value": url},
+        ],
+    }
+    return client.post("/_dash-update-component", json=body)
+
+
+def test_the_search_narrows_the_table_in_place_and_goes_to_the_address(app, client) -> None:
+    url = "?period=custom&start=2026-03-01&end=2026-03-31"
+    payload = search(app, client, " acme ", MARCH, url).get_json()["response"]
+    assert [r["supplier_id"] for r in payload["suppliers-grid"]["rowData"]] == ["S001"]
+    assert payload["suppliers-query"]["data"] == {**MARCH, "q": "acme"}
+    assert payload["suppliers-address"]["data"] == url + "&q=acme"
+    assert "suppliers-funnel" not in payload  # the charts do not depend on the search
+    payload = search(app, client, "zzz", {**MARCH, "q": "acme"}, url + "&q=acme").get_json()["response"]
+    assert payload["suppliers-grid"]["rowData"] == [] and payload["suppliers-address"]["data"] == url + "&q=zzz"
+    payload = search(app, client, "  ", {**MARCH, "q": "zzz"}, url + "&q=zzz").get_json()["response"]
+    assert [r["supplier_id"] for r in payload["suppliers-grid"]["rowData"]] == ["S001"]
+    assert payload["suppliers-query"]["data"] == MARCH and payload["suppliers-address"]["data"] == url
+    unchanged = search(app, client, "acme ", {**MARCH, "q": "acme"}, url + "&q=acme").get_json()
+    assert unchanged["response"] == {}  # nothing to redraw, nothing to write
+    for forged in ("x", None, {"q": ["a"], **MARCH}):
+        response = search(app, client, "acme", forged, url)
+        assert response.status_code == 200 and "Traceback" not in response.get_data(as_text=True)

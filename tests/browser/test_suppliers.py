@@ -3,10 +3,14 @@ end - 183 days; S060 has two lots of 50 units, one of them bad)."""
 
 from __future__ import annotations
 
+import time
 import urllib.request
 
 import pytest
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.browser.test_overview import console_errors
@@ -15,12 +19,19 @@ pytestmark = pytest.mark.browser
 
 
 def grid_rows(browser) -> dict[str, dict[str, str]]:
-    rows = {}
-    for row in browser.find_elements(By.CSS_SELECTOR, "#suppliers-grid .ag-center-cols-container .ag-row"):
-        cells = {c.get_attribute("col-id"): c.text for c in row.find_elements(By.CSS_SELECTOR, "[col-id]")}
-        if cells.get("supplier"):
-            rows[cells["supplier"].split(" · ")[0]] = cells
-    return rows
+    # Read in the page: the grid draws its rows anew as the search narrows it, so held elements go stale.
+    rows = browser.execute_script(
+        "return [...document.querySelectorAll('#suppliers-grid .ag-center-cols-container .ag-row')].map(r =>"
+        " Object.fromEntries([...r.querySelectorAll('[col-id]')].map(c => [c.getAttribute('col-id'), c.innerText.trim()])));"
+    )
+    return {cells["supplier"].split(" · ")[0]: cells for cells in rows if cells.get("supplier")}
+
+
+def in_page(browser, element_id: str, prop: str = "innerText") -> object:
+    """A property of the element with ``element_id``, read in the page (None when there is none):
+    a page drawn anew replaces its elements, so held ones go stale."""
+    script = "const e = document.getElementById(arguments[0]); return e ? e[arguments[1]] : null;"
+    return browser.execute_script(script, element_id, prop)
 
 
 # Header names cut off, or one word broken over two lines.
@@ -72,4 +83,64 @@ def test_scorecard_ranks_fairly_and_opens_the_degrading_supplier(browser, demo_s
     with urllib.request.urlopen(href, timeout=30) as response:
         assert response.headers["Content-Type"] == "application/pdf"
         assert response.read().startswith(b"%PDF")
+    assert console_errors(browser) == []
+
+
+def test_the_search_box_keeps_the_caret_while_the_search_applies(browser, demo_server: str) -> None:
+    """One key at a time with pauses longer than the search's debounce, and an Enter on the way,
+    as someone types: each pause applies the search, and the next keys still land in the box
+    (they used to go nowhere: the page was drawn anew for the URL's new search)."""
+    wait = WebDriverWait(browser, 30)
+    browser.get(demo_server + "/suppliers?period=90d")
+    wait.until(lambda d: len(grid_rows(d)) > 1)
+    box = browser.find_element(By.ID, "suppliers-search")
+    box.click()
+    for key in ("S", "0", "1", Keys.ENTER, "7"):
+        ActionChains(browser).send_keys(key).perform()  # to whatever has the focus, as a keyboard does
+        time.sleep(1.2)
+    active = browser.switch_to.active_element
+    assert active.get_attribute("id") == "suppliers-search"
+    assert active.get_attribute("value") == "S017"
+    wait.until(lambda d: list(grid_rows(d)) == ["S017"])
+    wait.until(lambda d: "q=S017" in d.current_url)
+    assert browser.switch_to.active_element.get_attribute("id") == "suppliers-search"
+
+    browser.get(browser.current_url)  # a pasted URL restores the search
+    wait.until(lambda d: list(grid_rows(d)) == ["S017"])
+    assert browser.find_element(By.ID, "suppliers-search").get_attribute("value") == "S017"
+
+    browser.find_element(By.ID, "suppliers-search").click()
+    for key in (Keys.BACKSPACE, Keys.BACKSPACE):
+        ActionChains(browser).send_keys(key).perform()
+        time.sleep(1.2)
+    wait.until(lambda d: "q=S0&" in d.current_url + "&" and len(grid_rows(d)) > 1)
+    browser.find_element(By.ID, "filter-plant").click()  # a filter keeps the search the box applied
+    wait.until(ec.element_to_be_clickable((By.XPATH, "//*[@role='option'][contains(., 'P01')]"))).click()
+    wait.until(lambda d: "plant=P01" in d.current_url)
+    assert "q=S0&" in browser.current_url + "&"
+    wait.until(lambda d: "plant P01." in (in_page(d, "_pages_content") or ""))  # the page drawn for the plant
+    assert in_page(browser, "suppliers-search", "value") == "S0"
+    assert console_errors(browser) == []
+
+
+def test_a_bad_commodity_keeps_its_message_while_the_search_applies(browser, demo_server: str) -> None:
+    wait = WebDriverWait(browser, 30)
+    browser.get(demo_server + "/suppliers?period=90d&commodity=gold")
+    wait.until(lambda d: "Unknown commodity 'gold'" in (in_page(d, "suppliers-messages") or ""))
+    wait.until(lambda d: len(grid_rows(d)) > 1)
+    browser.find_element(By.ID, "suppliers-search").click()
+    for key in "S017":
+        ActionChains(browser).send_keys(key).perform()
+        time.sleep(1.2)
+    wait.until(lambda d: list(grid_rows(d)) == ["S017"] and "q=S017" in d.current_url)
+    assert "commodity=gold" in browser.current_url  # the URL stays as written, the message with it
+    assert "Unknown commodity 'gold'" in in_page(browser, "suppliers-messages")
+    commodity = grid_rows(browser)["S017"]["commodity"]
+    browser.find_element(By.ID, "suppliers-commodity").click()  # a commodity chosen goes into the URL
+    option = f"//*[@role='option'][normalize-space(.)='{commodity}']"
+    wait.until(ec.element_to_be_clickable((By.XPATH, option))).click()
+    wait.until(lambda d: f"commodity={commodity}" in d.current_url and "q=S017" in d.current_url)
+    wait.until(lambda d: in_page(d, "suppliers-messages") == "")  # the page drawn for the commodity
+    wait.until(lambda d: list(grid_rows(d)) == ["S017"])
+    assert in_page(browser, "suppliers-search", "value") == "S017"
     assert console_errors(browser) == []
