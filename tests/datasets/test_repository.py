@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from dashboard.datasets.registry import DATASETS
 from dashboard.datasets.repository import SqlRepository, cache_key
+from dashboard.drill import EffectScope
 from dashboard.errors import DataUnavailable, InvalidFilter
 from dashboard.filters import Filters
 from dashboard.sources import schema
@@ -24,6 +25,13 @@ from tests.helpers import frame_cache_for, repository_for, settings_for
 from tests.seed import seed
 
 MARCH = Filters("custom", dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+# One CAPA's datasets: CAPA 1, and D01 on P01-L01 around March.
+ONE_CAPA = {
+    "capa_id": 1,
+    "scope": EffectScope(
+        "P01", "P01-L01", "D01", dt.date(2026, 2, 1), dt.date(2026, 2, 28), dt.date(2026, 3, 1), dt.date(2026, 3, 31)
+    ),
+}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -64,6 +72,18 @@ def test_every_dataset_runs_on_both_databases(seeded_url: str) -> None:
                 "due_date": dt.date(2026, 3, 10),
             },
         )
+        conn.execute(
+            schema.audit_findings.insert(),
+            {
+                "plant_id": "P01",
+                "audit_date": dt.date(2026, 1, 20),
+                "audit_type": "internal",
+                "iso_clause": "7.5",
+                "finding_severity": "minor",
+                "closed_date": None,
+                "capa_id": 1,
+            },
+        )
     engine.dispose()
     repo = repository_for(seeded_url)
     params = {
@@ -73,6 +93,7 @@ def test_every_dataset_runs_on_both_databases(seeded_url: str) -> None:
         "supplier_id": "S001",
         "quarter": "2026-Q1",
         "feed": "defects",
+        **ONE_CAPA,
     }
     for name in DATASETS:
         frame = repo.fetch(name, MARCH, **params).frame
@@ -405,19 +426,21 @@ def test_a_cold_read_gives_the_frame_a_cache_hit_decodes(seeded_url: str) -> Non
     # A page must not see one dtype when it ran the query and another when it read the cache.
     repo = repository_for(seeded_url)
     params = {"grain": "week", "characteristic_id": "P01-L01-C1", "supplier_id": "S001", "quarter": "2026-Q1"}
-    params["feed"] = "defects"
+    params |= {"feed": "defects", **ONE_CAPA}
     other = SqlRepository(repo.sources, frame_cache_for(settings_for(seeded_url)))
-    for name in DATASETS:
-        if name == "kpi_sql":
-            continue  # needs a formula; covered above
-        cold = repo.fetch(name, MARCH, **params).frame
-        key = cache_key(name, MARCH, params)
-        payload = repo.cache._backend.get(key)
-        other.cache._backend.set(key, payload)
-        decoded = other.fetch(name, MARCH, **params).frame  # decoded from the stored bytes
-        pd.testing.assert_frame_equal(cold, decoded, check_exact=True, obj=name)
-    assert other.queries_run == 0
-    repo.sources.dispose()
+    try:
+        for name in DATASETS:
+            if name == "kpi_sql":
+                continue  # needs a formula; covered above
+            cold = repo.fetch(name, MARCH, **params).frame
+            key = cache_key(name, MARCH, params)
+            payload = repo.cache._backend.get(key)
+            other.cache._backend.set(key, payload)
+            decoded = other.fetch(name, MARCH, **params).frame  # decoded from the stored bytes
+            pd.testing.assert_frame_equal(cold, decoded, check_exact=True, obj=name)
+        assert other.queries_run == 0
+    finally:
+        repo.sources.dispose()
 
 
 def test_a_column_of_mixed_types_is_read_as_text(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
