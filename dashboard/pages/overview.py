@@ -1,15 +1,18 @@
-"""Overview (/): the KPI tiles."""
+"""Overview (/): the KPI tiles.
+
+The page arrives with its tiles in one request (:func:`layout` builds them, as the defects and
+CAPA pages do); :func:`update_overview` redraws them on each refresh."""
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
 import dash
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, State, callback, dcc, html
 
 from dashboard.components.kpi_card import empty_state, error_state, kpi_card, tile_grid
 from dashboard.errors import DashboardError
-from dashboard.pages._shared import filter_section, page_filters
+from dashboard.pages._shared import built, filter_section, page_filters
 from dashboard.state import get_state
 from dashboard.views.formatting import format_time
 from dashboard.views.overview import KpiTile, OverviewView, build_overview
@@ -23,10 +26,11 @@ STATUS = "overview-status"
 
 
 def layout(**params: object) -> html.Div:
-    """The page skeleton; the tiles arrive through :func:`update_overview`."""
+    """The filter bar and the tiles for the URL's parameters."""
     page = page_filters(params)
     filters = page.parsed.filters
     refresh_ms = int(get_state().settings.refresh_interval_s * 1000)
+    tiles, status = built(lambda: _content(filters.to_query()), lambda message: ([message], ""), "/")
     return html.Div(
         [
             html.H1("Quality overview", className="h3 mb-1"),
@@ -38,8 +42,8 @@ def layout(**params: object) -> html.Div:
             filter_section(page),
             dcc.Store(id=QUERY, data=filters.to_query()),
             dcc.Interval(id=REFRESH, interval=refresh_ms),
-            dcc.Loading(html.Div(id=TILES, className="kpi-tiles"), type="dot", delay_show=300),
-            html.Div(id=STATUS, className="small text-muted"),
+            dcc.Loading(html.Div(tiles, id=TILES, className="kpi-tiles"), type="dot", delay_show=300),
+            html.Div(status, id=STATUS, className="small text-muted"),
         ]
     )
 
@@ -92,12 +96,23 @@ def render(view: OverviewView) -> list[object]:
     return children
 
 
-@callback(Output(TILES, "children"), Output(STATUS, "children"), Input(QUERY, "data"), Input(REFRESH, "n_intervals"))
-def update_overview(query: object, _refreshes: object) -> tuple[list[object], str]:
-    """Build the overview for the page's filter (re-validated: the store can be forged)."""
+def _content(query: object) -> tuple[list[object], str]:
+    """The tiles and the freshness line for the page's filter (re-validated: the store can be forged)."""
     page = page_filters(query if isinstance(query, dict) else {})
     try:
         view = build_overview(page.parsed.filters, get_state().repository, store=get_state().store)
     except DashboardError as error:
         return [error_state(str(error))], ""
     return render(view), f"Data as of {format_time(view.as_of)}; refreshes every {get_state().settings.refresh_interval_s:g} s."
+
+
+@callback(
+    Output(TILES, "children"),
+    Output(STATUS, "children"),
+    Input(REFRESH, "n_intervals"),
+    State(QUERY, "data"),
+    prevent_initial_call=True,
+)
+def update_overview(_refreshes: object, query: object) -> tuple[list[object], str]:
+    """The tiles again on every refresh (from the cache until it expires)."""
+    return _content(query)

@@ -29,15 +29,13 @@ def route(client, pathname: str, search: str = ""):
 
 
 def overview(client, query):
+    """The overview's refresh, for the filter in its store (which can be forged)."""
     body = {
         "output": OVERVIEW,
         "outputs": [{"id": "overview-tiles", "property": "children"}, {"id": "overview-status", "property": "children"}],
-        "inputs": [
-            {"id": "overview-query", "property": "data", "value": query},
-            {"id": "overview-refresh", "property": "n_intervals", "value": None},
-        ],
-        "changedPropIds": ["overview-query.data"],
-        "state": [],
+        "inputs": [{"id": "overview-refresh", "property": "n_intervals", "value": 1}],
+        "changedPropIds": ["overview-refresh.n_intervals"],
+        "state": [{"id": "overview-query", "property": "data", "value": query}],
     }
     return client.post("/_dash-update-component", json=body)
 
@@ -131,15 +129,19 @@ FORGED = [
             {
                 "output": OVERVIEW,
                 "changedPropIds": "x",
-                "inputs": [
-                    {"id": "overview-query", "property": "data", "value": {}},
-                    {"id": "overview-refresh", "property": "n_intervals", "value": 1},
-                ],
+                "inputs": [{"id": "overview-refresh", "property": "n_intervals", "value": 1}],
+                "state": [{"id": "overview-query", "property": "data", "value": {}}],
             }
         ),
         "application/json",
     ),
 ]
+
+
+def test_the_overview_arrives_with_its_tiles_in_one_request(client) -> None:
+    text = route(client, "/", "?period=custom&start=2026-03-01&end=2026-03-31").get_data(as_text=True)
+    assert "kpi-card-first_pass_yield" in text and "98.0 %" in text and "Data as of" in text
+    assert "Traceback" not in text
 
 
 @pytest.mark.parametrize(("body", "content_type"), FORGED)
@@ -235,6 +237,7 @@ def test_a_new_app_knows_its_scripts_before_the_first_request(seeded_sqlite: str
 @pytest.mark.parametrize(
     ("path", "template", "builder", "logged"),
     [
+        ("/", "/", "build_overview", "/"),
         ("/defects", "/defects", "build_defects", "/defects"),
         ("/suppliers", "/suppliers", "build_scorecard", "/suppliers"),
         ("/suppliers/S001", "/suppliers/<supplier_id>", "build_supplier", "/suppliers/<id>"),
