@@ -25,6 +25,7 @@ QUERY, REFRESH, VERSION, AS_OF, MESSAGES, TREE, GRID, DETAIL = (
     P + s for s in ("query", "refresh", "version", "as-of", "messages", "tree", "grid", "detail")
 )
 QUARTER, TEAM = P + "quarter", P + "team"
+DRAWN = P + "drawn"  # the quarter and team as drawn: each dropdown reports its value when it mounts
 FORM, DATE, VALUE, CONFIDENCE, COMMENT, SAVE, SAVED, FORM_HINT = (
     P + s for s in ("form", "date", "value", "confidence", "comment", "save", "saved", "form-hint")
 )
@@ -124,6 +125,10 @@ def layout(**raw: object) -> html.Div:
     """Quarter and team from the URL; the tree, grid and key-result panel arrive through :func:`update_okr`."""
     params = _params(raw)
     quarters, teams = _options(params.get("quarter"))
+    drawn = {
+        "quarter": params.get("quarter") if params.get("quarter") in quarters else None,
+        "team": params.get("team") if params.get("team") in teams else None,
+    }
     return html.Div(
         [
             html.Div(
@@ -143,7 +148,7 @@ def layout(**raw: object) -> html.Div:
                             dcc.Dropdown(
                                 id=QUARTER,
                                 options=quarters,
-                                value=params.get("quarter") if params.get("quarter") in quarters else None,
+                                value=drawn["quarter"],
                                 placeholder="Current quarter",
                                 clearable=False,
                             ),
@@ -156,7 +161,7 @@ def layout(**raw: object) -> html.Div:
                             dcc.Dropdown(
                                 id=TEAM,
                                 options=teams,
-                                value=params.get("team") if params.get("team") in teams else None,
+                                value=drawn["team"],
                                 placeholder="All teams",
                             ),
                         ],
@@ -166,6 +171,7 @@ def layout(**raw: object) -> html.Div:
                 className="g-2 mb-2",
             ),
             dcc.Store(id=QUERY, data=params),
+            dcc.Store(id=DRAWN, data=drawn),
             dcc.Store(id=VERSION, data=0),
             dcc.Interval(id=REFRESH, interval=int(get_state().settings.refresh_interval_s * 1000)),
             html.Div(id=MESSAGES),
@@ -420,13 +426,17 @@ def save_checkin(
     Input(QUARTER, "value"),
     Input(TEAM, "value"),
     State(QUERY, "data"),
+    State(DRAWN, "data"),
     prevent_initial_call=True,
 )
-def controls_to_url(quarter: object, team: object, query: object) -> str:
-    """Quarter and team go into the URL (a new quarter or team closes the open key result)."""
+def controls_to_url(quarter: object, team: object, query: object, drawn: object) -> str:
+    """Quarter and team go into the URL (a new quarter or team closes the open key result). A
+    dropdown reports its value when it mounts: the value it was drawn with is not a choice, so a
+    rejected URL value keeps its message."""
     params = _params(query)
     changes = {"quarter": quarter if isinstance(quarter, str) else None, "team": team if isinstance(team, str) else None}
-    if all(params.get(k) == v for k, v in changes.items()):
+    drawn = drawn if isinstance(drawn, dict) else {}
+    if all(params.get(k) == v for k, v in changes.items()) or all(drawn.get(k) == v for k, v in changes.items()):
         return dash.no_update
     return "?" + urlencode({k: v for k, v in {**changes}.items() if v})
 

@@ -33,6 +33,7 @@ REFRESH = "spc-refresh"
 PAGE_KEYS = ("characteristic", "chart", "rules", "rebase", "line", "baseline")
 BASELINE = "spc-baseline"
 LINE = "spc-line"
+DRAWN = "spc-drawn"  # the URL's chart and line as drawn: a dropdown drops a value it has no option for
 REBASE = "spc-rebase"
 
 COLUMNS = [
@@ -145,6 +146,7 @@ def layout(**params: object) -> html.Div:
                 className="g-3 mb-3",
             ),
             dcc.Store(id=QUERY, data=query),
+            dcc.Store(id=DRAWN, data={"chart": url_text(params, "chart"), "line": url_text(params, "line")}),
             dcc.Interval(id=REFRESH, interval=int(get_state().settings.refresh_interval_s * 1000)),
             html.Div(id=MESSAGES),
             html.P(id=SUMMARY, className="small mb-1"),
@@ -230,6 +232,7 @@ def render(view: ProcessControlView) -> tuple[object, str, list[dict[str, str]],
 
 @callback(
     Output(LINE, "options"),
+    Output(LINE, "value"),
     Output(MESSAGES, "children"),
     Output(SUMMARY, "children"),
     Output(GRID, "rowData"),
@@ -237,8 +240,9 @@ def render(view: ProcessControlView) -> tuple[object, str, list[dict[str, str]],
     Input(QUERY, "data"),
     Input(REFRESH, "n_intervals"),
 )
-def update_process_control(query: object, _refreshes: object) -> tuple[list[dict[str, str]], object, str, list, object]:
-    """Build the view for the page's parameters (re-validated: the store can be forged)."""
+def update_process_control(query: object, _refreshes: object) -> tuple:
+    """Build the view for the page's parameters (re-validated: the store can be forged). The line
+    dropdown gets its options and, with them, the line it shows (it had no option for it before)."""
     params = query if isinstance(query, dict) else {}
     page = page_filters(params)
     try:
@@ -253,13 +257,18 @@ def update_process_control(query: object, _refreshes: object) -> tuple[list[dict
             baseline_size=_int(url_text(params, "baseline")),
         )
     except DashboardError as error:
-        return [], error_state(str(error)), "", [], None
+        return [], dash.no_update, error_state(str(error)), "", [], None
     rebase = url_text(params, "rebase")
     if rebase and _date(rebase) is None:
         problem = f"'{rebase[:20]}' is not a date for the new baseline; use YYYY-MM-DD."
         view = dataclasses.replace(view, problems=(problem, *view.problems))
     options = [{"label": f"{code} · {name}", "value": code} for code, name in view.lines]
-    return options, *render(view)  # filter problems are shown by the filter bar, drawn from the same URL
+    line = url_text(params, "line")
+    return (
+        options,
+        line if line in {o["value"] for o in options} else None,
+        *render(view),
+    )  # filter problems are shown by the filter bar, drawn from the same URL
 
 
 def clicked_characteristic(cell: object, rows: object) -> str | None:
@@ -283,6 +292,8 @@ def clicked_characteristic(cell: object, rows: object) -> str | None:
     Input(LINE, "value"),
     Input(BASELINE, "value"),
     State(GRID, "rowData"),
+    State(LINE, "options"),
+    State(DRAWN, "data"),
     State(ids.URL, "search"),
     prevent_initial_call=True,
 )
@@ -294,15 +305,25 @@ def navigate_to_characteristic(
     line: object,
     baseline: object,
     rows: object,
+    lines: object,
+    drawn: object,
     search: object,
 ) -> str:
-    """A row click focuses its characteristic; the dropdowns set chart type and run rules."""
+    """A row click focuses its characteristic; the dropdowns set chart type and run rules.
+
+    A dropdown empties itself when the URL gave it a value it has no option for (a chart type or
+    line that does not exist); that is not a choice, so the URL, and the page's message about
+    the value, stay as they are."""
     trigger = dash.ctx.triggered_id
+    drawn = drawn if isinstance(drawn, dict) else {}
     if trigger == GRID:
         characteristic = clicked_characteristic(cell, rows)
         return with_params(search, characteristic=characteristic, chart=None) if characteristic else dash.no_update
     if trigger == CHART:
-        return with_params(search, chart=chart if isinstance(chart, str) else None)
+        new = chart if isinstance(chart, str) and chart else None
+        if new is None and drawn.get("chart") is not None and drawn.get("chart") not in CHART_TYPES:
+            return dash.no_update
+        return with_params(search, chart=new)
     if trigger == RULES:
         return with_params(search, rules=rules if isinstance(rules, str) else None)
     if trigger == BASELINE:
@@ -313,6 +334,9 @@ def navigate_to_characteristic(
         chosen = line[:64] if isinstance(line, str) and line else None
         current = dict(parse_qsl(search.lstrip("?"))).get("line") if isinstance(search, str) else None
         if chosen == current:  # the dropdown reports its value when its options arrive
+            return dash.no_update
+        offered = {o.get("value") for o in lines if isinstance(o, dict)} if isinstance(lines, list) else set()
+        if chosen is None and drawn.get("line") is not None and drawn.get("line") not in offered:
             return dash.no_update
         return with_params(search, line=chosen, characteristic=None)
     if trigger == REBASE:

@@ -25,6 +25,7 @@ QUERY, CONTENT, MESSAGES, AS_OF, REFRESH, GRID, SEARCH, COMMENTS_TITLE = (
     P + s for s in ("query", "content", "messages", "as-of", "refresh", "comments", "search", "comments-title")
 )
 CONTROLS = {name: P + name for name in ("channel", "region", "product", "by", "breakdown", "code")}
+DRAWN = P + "drawn"  # the dropdowns' values as drawn: each reports its value when it mounts
 PAGE_KEYS = ("channel", "region", "product", "by", "breakdown", "code", "theme")
 GRAPH = {"displaylogo": False, "displayModeBar": False}
 COLUMNS = [
@@ -73,6 +74,14 @@ def layout(**params: object) -> html.Div:
 
     by = url_text(params, "by") or ""
     breakdown = url_text(params, "breakdown") or "channel"
+    drawn = {
+        "channel": chosen.channel,
+        "region": chosen.region,
+        "product": chosen.product_id,
+        "by": by or "all",
+        "breakdown": breakdown if breakdown in BREAKDOWN_BY else "channel",
+        "code": code if (code := url_text(params, "code")) in {o["value"] for o in code_options} else None,
+    }
     controls = dbc.Row(
         [
             _dropdown("channel", "Channel", options(dims["channel"]), chosen.channel, "All channels", 2),
@@ -82,7 +91,7 @@ def layout(**params: object) -> html.Div:
                 "by",
                 "NPS per week for",
                 [{"label": v, "value": k or "all"} for k, v in TREND_BY.items()],
-                by or "all",
+                drawn["by"],
                 "",
                 2,
                 False,
@@ -91,12 +100,12 @@ def layout(**params: object) -> html.Div:
                 "breakdown",
                 "NPS by",
                 [{"label": v, "value": k} for k, v in BREAKDOWN_BY.items()],
-                breakdown if breakdown in BREAKDOWN_BY else "channel",
+                drawn["breakdown"],
                 "",
                 2,
                 False,
             ),
-            _dropdown("code", "Line up complaints of", code_options, url_text(params, "code"), "Most complained-of code", 2),
+            _dropdown("code", "Line up complaints of", code_options, drawn["code"], "Most complained-of code", 2),
         ],
         className="g-2 mb-2",
     )
@@ -114,6 +123,7 @@ def layout(**params: object) -> html.Div:
             filter_section(page),
             controls,
             dcc.Store(id=QUERY, data=query),
+            dcc.Store(id=DRAWN, data=drawn),
             dcc.Interval(id=REFRESH, interval=int(get_state().settings.refresh_interval_s * 1000)),
             html.Div(id=MESSAGES),
             dcc.Loading(html.Div(_static_graphs(), id=CONTENT), type="dot", delay_show=400),
@@ -261,12 +271,16 @@ def search_comments(text: object, options: object) -> dict:
     Input(P + "complaints", "clickData"),
     Input(P + "clear-theme", "n_clicks"),
     *(Input(CONTROLS[name], "value") for name in ("channel", "region", "product", "by", "breakdown", "code")),
+    State(DRAWN, "data"),
     State(ids.URL, "search"),
     prevent_initial_call=True,
 )
 def to_url(themes: object, complaints: object, _clear: object, *values: object) -> str:
-    """Clicks and controls write the page's parameters into the URL (unchanged values are ignored)."""
-    *chosen, search = values
+    """Clicks and controls write the page's parameters into the URL (unchanged values are ignored).
+    A dropdown reports its value when it mounts: the value it was drawn with is ignored, so a
+    rejected URL value keeps its message."""
+    *chosen, drawn, search = values
+    drawn = drawn if isinstance(drawn, dict) else {}
     current = dict(parse_qsl(search.lstrip("?"))) if isinstance(search, str) else {}
     trigger = dash.ctx.triggered_id
     changes: dict[str, str | None] = {}
@@ -285,7 +299,7 @@ def to_url(themes: object, complaints: object, _clear: object, *values: object) 
         for name, value in zip(("channel", "region", "product", "by", "breakdown", "code"), chosen, strict=True):
             if CONTROLS[name] == trigger:
                 new = value[:64] if isinstance(value, str) and value else None
-                if new == current.get(name, defaults.get(name)) or (name in defaults and new is None):
+                if new == drawn.get(name) or new == current.get(name, defaults.get(name)) or (name in defaults and new is None):
                     return dash.no_update
                 changes = {name: None if new == defaults.get(name) else new}
     if not changes or all(current.get(k) == v for k, v in changes.items()):

@@ -71,9 +71,13 @@ def test_malformed_url_parameters_give_a_message_not_an_error(client, search: st
 
 def test_process_control_callback_renders_table_and_charts(client) -> None:
     body = {
-        "output": "..spc-line.options...spc-messages.children...spc-summary.children...spc-grid.rowData...spc-content.children..",
+        "output": (
+            "..spc-line.options...spc-line.value...spc-messages.children...spc-summary.children"
+            "...spc-grid.rowData...spc-content.children.."
+        ),
         "outputs": [
             {"id": "spc-line", "property": "options"},
+            {"id": "spc-line", "property": "value"},
             {"id": "spc-messages", "property": "children"},
             {"id": "spc-summary", "property": "children"},
             {"id": "spc-grid", "property": "rowData"},
