@@ -38,6 +38,7 @@ dash.register_page(__name__, path="/defects", name="Defects", title="Defects · 
 
 P = "defects-"
 QUERY, CONTENT, MESSAGES, CRUMBS, AS_OF, REFRESH = (P + s for s in ("query", "content", "messages", "crumbs", "as-of", "refresh"))
+DRAWN = P + "drawn"  # the grain, trend and Pareto choices as drawn: each dropdown reports its value on mount
 GRID, EXPORT_CSV, EXPORT_XLSX, RECORDS_TITLE = P + "records", P + "export-csv", P + "export-xlsx", P + "records-title"
 CONTROLS = {
     name: P + name
@@ -69,6 +70,28 @@ def _choice(params: dict[str, object], key: str, allowed: dict[str, str], defaul
     return value if value in allowed else default
 
 
+# URL parameter: (allowed values, default, what it is called in a message)
+CHOICES = {
+    "grain": (GRAINS, "week", "grain"),
+    "measure": ({k: v[0] for k, v in MEASURES.items()}, "count", "trend"),
+    "pareto": (PARETO_BY, "defect_code", "Pareto grouping"),
+    "value": (PARETO_VALUE, "defect_count", "Pareto value"),
+}
+
+
+def _choices(params: dict[str, object]) -> tuple[dict[str, str], tuple[str, ...]]:
+    """The page's own choices (grain, trend, Pareto grouping and value), and a sentence for each
+    value in the URL that is not one of them (the default is shown instead)."""
+    chosen, problems = {}, []
+    for key, (allowed, default, noun) in CHOICES.items():
+        chosen[key] = _choice(params, key, allowed, default)
+        value = url_text(params, key)
+        if value is not None and value not in allowed:
+            shown = "".join(ch if ch.isprintable() else "?" for ch in value[:30])
+            problems.append(f"Unknown {noun} '{shown}'; use one of {', '.join(allowed)}. Showing {allowed[default].lower()}{'s' if key == 'grain' else ''}.")
+    return chosen, tuple(problems)
+
+
 def _dropdown(name: str, label: str, options: list[dict[str, str]], value: str | None, placeholder: str, width: int) -> dbc.Col:
     return dbc.Col(
         [
@@ -89,17 +112,18 @@ def layout(**params: object) -> html.Div:
     filters = page.parsed.filters
     query = page_query(filters, params, PAGE_KEYS)
     lines, products, codes, chosen = _slice_options(params, filters.plant_id)
+    choices, _ = _choices(params)
     content, messages, crumbs, as_of, title, csv, xlsx = built(
         lambda: _page(query), lambda message: (message, None, None, "", "", "#", "#"), "/defects"
     )
     controls = dbc.Row(
         [
-            _dropdown("grain", "Grain", _options(GRAINS), _choice(params, "grain", GRAINS, "week"), "", 1),
+            _dropdown("grain", "Grain", _options(GRAINS), choices["grain"], "", 1),
             _dropdown(
                 "measure",
                 "Trend of",
                 _options({k: v[0] for k, v in MEASURES.items()}),
-                _choice(params, "measure", {k: "" for k in MEASURES}, "count"),
+                choices["measure"],
                 "",
                 2,
             ),
@@ -112,7 +136,7 @@ def layout(**params: object) -> html.Div:
                 "pareto-by",
                 "Pareto by",
                 [{"label": "Code", "value": "defect_code"}, {"label": "6M category", "value": "category_6m"}],
-                _choice(params, "pareto", PARETO_BY, "defect_code"),
+                choices["pareto"],
                 "",
                 1,
             ),
@@ -120,7 +144,7 @@ def layout(**params: object) -> html.Div:
                 "pareto-value",
                 "Pareto of",
                 [{"label": "Count", "value": "defect_count"}, {"label": "Cost", "value": "cost_eur"}],
-                _choice(params, "value", PARETO_VALUE, "defect_count"),
+                choices["value"],
                 "",
                 1,
             ),
@@ -157,6 +181,7 @@ def layout(**params: object) -> html.Div:
                 className="g-2 mb-2",
             ),
             dcc.Store(id=QUERY, data=query),
+            dcc.Store(id=DRAWN, data=choices),
             dcc.Interval(id=REFRESH, interval=int(get_state().settings.refresh_interval_s * 1000)),
             html.Nav(crumbs, id=CRUMBS, **{"aria-label": "Drill path"}),
             html.Div(messages, id=MESSAGES),
@@ -322,19 +347,20 @@ def _page(query: object) -> tuple:
     try:
         page, parsed, _, repo = _scope(params)
         filters = page.parsed.filters
+        choices, rejected = _choices(params)
         view = build_defects(
             filters,
             parsed.slice,
             repo,
-            grain=_choice(params, "grain", GRAINS, "week"),
-            measure=_choice(params, "measure", {k: "" for k in MEASURES}, "count"),
-            pareto_by=_choice(params, "pareto", PARETO_BY, "defect_code"),
-            pareto_value=_choice(params, "value", PARETO_VALUE, "defect_count"),
+            grain=choices["grain"],
+            measure=choices["measure"],
+            pareto_by=choices["pareto"],
+            pareto_value=choices["value"],
             rebase=_date(url_text(params, "rebase")),
         )
     except DashboardError as error:
         return error_state(str(error)), None, None, "", "", "#", "#"
-    problems = parsed.problems
+    problems = (*parsed.problems, *rejected)
     rebase = url_text(params, "rebase")
     if rebase and _date(rebase) is None:
         problems = (f"'{rebase[:20]}' is not a date for the new baseline; use YYYY-MM-DD.", *problems)
@@ -421,13 +447,16 @@ CONTROL_PARAMS = {
 @callback(
     Output(ids.URL, "search", allow_duplicate=True),
     *(Input(CONTROLS[name], "value") for name in CONTROL_PARAMS),
+    State(DRAWN, "data"),
     State(ids.URL, "search"),
     prevent_initial_call=True,
 )
 def controls_to_url(*values: object) -> str:
     """The dropdowns write their value into the URL (unchanged values are ignored: a dropdown
-    reports its value when its options arrive)."""
-    *chosen, search = values
+    reports its value when its options arrive; so is the value it was drawn with, so a rejected
+    URL value keeps its message)."""
+    *chosen, drawn, search = values
+    drawn = drawn if isinstance(drawn, dict) else {}
     current = dict(_query_of(search if isinstance(search, str) else ""))
     trigger = dash.ctx.triggered_id
     for name, value in zip(CONTROL_PARAMS, chosen, strict=True):
@@ -435,6 +464,8 @@ def controls_to_url(*values: object) -> str:
             continue
         param = CONTROL_PARAMS[name]
         new = value[:64] if isinstance(value, str) and value else None
+        if param in drawn and new == drawn[param]:
+            return dash.no_update  # the value the page was drawn with, reported on mount
         if new == current.get(param, DEFAULTS.get(param)) or (param in DEFAULTS and new is None):
             return dash.no_update  # what the page already shows (defaults stay out of the URL)
         changes: dict[str, str | None] = {param: new}

@@ -63,6 +63,9 @@ def test_the_page_request_brings_the_charts_numbers_crumbs_and_export_links(clie
         ("?line=P9-L99", "Unknown line 'P9-L99'"),
         ("?plant=P02&line=P01-L01", "is not in plant P02"),
         ("?code=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E", "Unknown defect code"),
+        ("?grain=hour", "Unknown grain 'hour'; use one of day, week, month, quarter. Showing weeks."),
+        ("?measure=%3Cimg%3E", "Unknown trend '"),
+        ("?pareto=colour&value=weight", "Unknown Pareto value 'weight'"),
     ],
 )
 def test_bad_values_in_the_url_give_a_message_and_the_nearest_view(client, search: str, message: str) -> None:

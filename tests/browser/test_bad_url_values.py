@@ -27,6 +27,7 @@ ALERTS_JS = "return [...document.querySelectorAll('.alert')].map(a => a.innerTex
         ("/process-control?period=90d&line=P99-L01", "line=P99-L01", "Unknown line 'P99-L01'"),
         ("/okr?quarter=2031-Q9", "quarter=2031-Q9", "No objectives for quarter '2031-Q9'"),
         ("/okr?team=Nobody", "team=Nobody", "Unknown team 'Nobody'"),
+        ("/defects?period=90d&grain=hour", "grain=hour", "Unknown grain 'hour'"),
     ],
 )
 def test_a_rejected_url_value_keeps_its_message(browser, demo_server: str, path: str, kept: str, message: str) -> None:
