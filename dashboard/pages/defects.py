@@ -88,7 +88,8 @@ def _choices(params: dict[str, object]) -> tuple[dict[str, str], tuple[str, ...]
         value = url_text(params, key)
         if value is not None and value not in allowed:
             shown = "".join(ch if ch.isprintable() else "?" for ch in value[:30])
-            problems.append(f"Unknown {noun} '{shown}'; use one of {', '.join(allowed)}. Showing {allowed[default].lower()}{'s' if key == 'grain' else ''}.")
+            instead = allowed[default].lower() + ("s" if key == "grain" else "")
+            problems.append(f"Unknown {noun} '{shown}'; use one of {', '.join(allowed)}. Showing {instead}.")
     return chosen, tuple(problems)
 
 
