@@ -13,7 +13,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard.components import ids
 from dashboard.components.kpi_card import error_state
 from dashboard.errors import DashboardError
-from dashboard.pages._shared import filter_section, page_filters, page_query, url_text, with_params
+from dashboard.pages._shared import built, filter_section, page_filters, page_query, url_text, with_params
 from dashboard.state import get_state
 from dashboard.views.cached import as_of_text
 from dashboard.views.voc import BREAKDOWN_BY, NOT_MAPPED, TREND_BY, VocView, build_voc, parse_voc_slice, voc_dimensions
@@ -55,7 +55,7 @@ def _dropdown(
 
 
 def layout(**params: object) -> html.Div:
-    """Filters and controls from the URL; the content arrives through :func:`update_voc`."""
+    """Filters, controls, charts and comments for the URL's parameters, in one request."""
     page = page_filters(params)
     filters = page.parsed.filters
     query = page_query(filters, params, PAGE_KEYS)
@@ -68,6 +68,9 @@ def layout(**params: object) -> html.Div:
     except DashboardError:
         dims, code_options = {"channel": (), "region": (), "product_id": ()}, []
     chosen, _ = parse_voc_slice(params, dims)
+    content, messages, comments, comments_title, as_of = built(
+        lambda: _page(query), lambda message: ([message, *_static_graphs()], None, [], "", ""), "/voc"
+    )
 
     def options(values: tuple[str, ...]) -> list[dict]:
         return [{"label": v, "value": v} for v in values]
@@ -112,7 +115,10 @@ def layout(**params: object) -> html.Div:
     return html.Div(
         [
             html.Div(
-                [html.H1("Voice of the customer", className="h3 mb-0 me-3"), html.Span(id=AS_OF, className="small text-muted")],
+                [
+                    html.H1("Voice of the customer", className="h3 mb-0 me-3"),
+                    html.Span(as_of, id=AS_OF, className="small text-muted"),
+                ],
                 className="d-flex align-items-baseline",
             ),
             html.P(
@@ -125,11 +131,11 @@ def layout(**params: object) -> html.Div:
             dcc.Store(id=QUERY, data=query),
             dcc.Store(id=DRAWN, data=drawn),
             dcc.Interval(id=REFRESH, interval=int(get_state().settings.refresh_interval_s * 1000)),
-            html.Div(id=MESSAGES),
-            dcc.Loading(html.Div(_static_graphs(), id=CONTENT), type="dot", delay_show=400),
+            html.Div(messages, id=MESSAGES),
+            dcc.Loading(html.Div(content, id=CONTENT), type="dot", delay_show=400),
             html.Div(
                 [
-                    html.H2(id=COMMENTS_TITLE, className="h5 mt-4 mb-1"),
+                    html.H2(comments_title, id=COMMENTS_TITLE, className="h5 mt-4 mb-1"),
                     dbc.Button("Show all comments", id=P + "clear-theme", size="sm", color="link", className="p-0 mb-2"),
                     html.P(
                         "Click a theme or a defect code above to read its comments. Complaints without a code show a "
@@ -139,7 +145,7 @@ def layout(**params: object) -> html.Div:
                     dbc.Input(id=SEARCH, type="search", placeholder="Search the comments", debounce=False, className="mb-2"),
                     dag.AgGrid(
                         id=GRID,
-                        rowData=[],
+                        rowData=comments,
                         columnDefs=COLUMNS,
                         defaultColDef={"sortable": True, "resizable": True, "filter": True},
                         dashGridOptions={"tooltipShowDelay": 300, "pagination": True, "paginationPageSize": 50},
@@ -222,17 +228,9 @@ def render(view: VocView) -> list:
     ]
 
 
-@callback(
-    Output(CONTENT, "children"),
-    Output(MESSAGES, "children"),
-    Output(GRID, "rowData"),
-    Output(COMMENTS_TITLE, "children"),
-    Output(AS_OF, "children"),
-    Input(QUERY, "data"),
-    Input(REFRESH, "n_intervals"),
-)
-def update_voc(query: object, _refreshes: object) -> tuple:
-    """Build the page for its parameters (re-validated: the store can be forged)."""
+def _page(query: object) -> tuple:
+    """Content, messages, comments, their title and the as-of text for the page's parameters
+    (re-validated: the store can be forged)."""
     params = query if isinstance(query, dict) else {}
     page = page_filters(params)
     repo = get_state().repository
@@ -255,6 +253,21 @@ def update_voc(query: object, _refreshes: object) -> tuple:
     messages = dbc.Alert([html.Div(p) for p in problems], color="warning", className="py-2") if problems else None
     title = f"Comments: {view.comments_text}"
     return render(view), messages, view.comments, title, as_of_text(view.as_of, view.stale)
+
+
+@callback(
+    Output(CONTENT, "children"),
+    Output(MESSAGES, "children"),
+    Output(GRID, "rowData"),
+    Output(COMMENTS_TITLE, "children"),
+    Output(AS_OF, "children"),
+    Input(REFRESH, "n_intervals"),
+    State(QUERY, "data"),
+    prevent_initial_call=True,
+)
+def update_voc(_refreshes: object, query: object) -> tuple:
+    """The page again on every refresh (from the cache until it expires)."""
+    return _page(query)
 
 
 @callback(Output(GRID, "dashGridOptions"), Input(SEARCH, "value"), State(GRID, "dashGridOptions"), prevent_initial_call=True)

@@ -242,6 +242,7 @@ def test_a_new_app_knows_its_scripts_before_the_first_request(seeded_sqlite: str
     ("path", "template", "builder", "logged"),
     [
         ("/", "/", "build_overview", "/"),
+        ("/voc", "/voc", "build_voc", "/voc"),
         ("/defects", "/defects", "build_defects", "/defects"),
         ("/suppliers", "/suppliers", "build_scorecard", "/suppliers"),
         ("/suppliers/S001", "/suppliers/<supplier_id>", "build_supplier", "/suppliers/<id>"),

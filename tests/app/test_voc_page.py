@@ -16,11 +16,10 @@ OUTPUTS = [
 
 
 def update(client, query: object):
-    inputs = [
-        {"id": "voc-query", "property": "data", "value": query},
-        {"id": "voc-refresh", "property": "n_intervals", "value": None},
-    ]
-    return callback(client, OUTPUTS, inputs)
+    """The page's refresh, for the parameters in its store (which can be forged)."""
+    inputs = [{"id": "voc-refresh", "property": "n_intervals", "value": 1}]
+    state = [{"id": "voc-query", "property": "data", "value": query}]
+    return callback(client, OUTPUTS, inputs, state)
 
 
 def test_the_page_renders(client) -> None:
@@ -28,6 +27,11 @@ def test_the_page_renders(client) -> None:
     assert response.status_code == 200
     text = response.get_data(as_text=True)
     assert "voc-comments" in text and "Traceback" not in text
+
+
+def test_the_page_arrives_with_its_numbers_and_comments_in_one_request(client) -> None:
+    text = route(client, "/voc", "?period=custom&start=2026-03-01&end=2026-03-31").get_data(as_text=True)
+    assert "+40" in text and "Comments: 6 comments in this period." in text and "Data as of" in text
 
 
 def test_the_callback_draws_numbers_and_comments(client) -> None:
