@@ -14,7 +14,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard.components import ids
 from dashboard.components.kpi_card import empty_state, error_state
 from dashboard.errors import DashboardError
-from dashboard.pages._shared import filter_section, page_filters, page_query, url_text, with_params
+from dashboard.pages._shared import built, filter_section, page_filters, page_query, url_text, with_params
 from dashboard.state import get_state
 from dashboard.views.process_control import CHART_TYPES, RULE_SETS, ProcessControlView, build_process_control
 
@@ -64,10 +64,13 @@ def _date(text: str | None) -> dt.date | None:
 
 
 def layout(**params: object) -> html.Div:
-    """Filters and controls; the table and charts arrive through :func:`update_process_control`."""
+    """Filters, controls, the table and the focused characteristic's charts, in one request."""
     page = page_filters(params)
     filters = page.parsed.filters
     query = page_query(filters, params, PAGE_KEYS)
+    lines, line, messages, summary, rows, content = built(
+        lambda: _page(query), lambda message: ([], None, message, "", [], None), "/process-control"
+    )
     return html.Div(
         [
             html.H1("Process control", className="h3 mb-1"),
@@ -85,7 +88,7 @@ def layout(**params: object) -> html.Div:
                     dbc.Col(
                         [
                             dbc.Label("Line", html_for=LINE, className="small mb-0"),
-                            dcc.Dropdown(id=LINE, options=[], value=url_text(params, "line"), placeholder="All lines"),
+                            dcc.Dropdown(id=LINE, options=lines, value=line, placeholder="All lines"),
                         ],
                         md=3,
                     ),
@@ -148,18 +151,18 @@ def layout(**params: object) -> html.Div:
             dcc.Store(id=QUERY, data=query),
             dcc.Store(id=DRAWN, data={"chart": url_text(params, "chart"), "line": url_text(params, "line")}),
             dcc.Interval(id=REFRESH, interval=int(get_state().settings.refresh_interval_s * 1000)),
-            html.Div(id=MESSAGES),
-            html.P(id=SUMMARY, className="small mb-1"),
+            html.Div(messages, id=MESSAGES),
+            html.P(summary, id=SUMMARY, className="small mb-1"),
             dag.AgGrid(
                 id=GRID,
-                rowData=[],
+                rowData=rows,
                 columnDefs=COLUMNS,
                 defaultColDef={"sortable": True, "filter": True, "resizable": True},
                 dashGridOptions={"tooltipShowDelay": 300},
                 style={"height": "360px"},
                 className="ag-theme-quartz",
             ),
-            dcc.Loading(html.Div(id=CONTENT), type="dot", delay_show=300),
+            dcc.Loading(html.Div(content, id=CONTENT), type="dot", delay_show=300),
         ]
     )
 
@@ -230,19 +233,9 @@ def render(view: ProcessControlView) -> tuple[object, str, list[dict[str, str]],
     return messages, summary, rows, _focus_section(view)
 
 
-@callback(
-    Output(LINE, "options"),
-    Output(LINE, "value"),
-    Output(MESSAGES, "children"),
-    Output(SUMMARY, "children"),
-    Output(GRID, "rowData"),
-    Output(CONTENT, "children"),
-    Input(QUERY, "data"),
-    Input(REFRESH, "n_intervals"),
-)
-def update_process_control(query: object, _refreshes: object) -> tuple:
-    """Build the view for the page's parameters (re-validated: the store can be forged). The line
-    dropdown gets its options and, with them, the line it shows (it had no option for it before)."""
+def _page(query: object) -> tuple:
+    """The line dropdown's options and value, messages, summary, table rows and charts for the
+    page's parameters (re-validated: the store can be forged)."""
     params = query if isinstance(query, dict) else {}
     page = page_filters(params)
     try:
@@ -257,7 +250,7 @@ def update_process_control(query: object, _refreshes: object) -> tuple:
             baseline_size=_int(url_text(params, "baseline")),
         )
     except DashboardError as error:
-        return [], dash.no_update, error_state(str(error)), "", [], None
+        return [], None, error_state(str(error)), "", [], None
     rebase = url_text(params, "rebase")
     if rebase and _date(rebase) is None:
         problem = f"'{rebase[:20]}' is not a date for the new baseline; use YYYY-MM-DD."
@@ -269,6 +262,22 @@ def update_process_control(query: object, _refreshes: object) -> tuple:
         line if line in {o["value"] for o in options} else None,
         *render(view),
     )  # filter problems are shown by the filter bar, drawn from the same URL
+
+
+@callback(
+    Output(LINE, "options"),
+    Output(LINE, "value"),
+    Output(MESSAGES, "children"),
+    Output(SUMMARY, "children"),
+    Output(GRID, "rowData"),
+    Output(CONTENT, "children"),
+    Input(REFRESH, "n_intervals"),
+    State(QUERY, "data"),
+    prevent_initial_call=True,
+)
+def update_process_control(_refreshes: object, query: object) -> tuple:
+    """The page again on every refresh (from the cache until it expires)."""
+    return _page(query)
 
 
 def clicked_characteristic(cell: object, rows: object) -> str | None:

@@ -83,7 +83,9 @@ def test_process_control_callback_renders_table_and_charts(client) -> None:
             {"id": "spc-grid", "property": "rowData"},
             {"id": "spc-content", "property": "children"},
         ],
-        "inputs": [
+        "inputs": [{"id": "spc-refresh", "property": "n_intervals", "value": 1}],
+        "changedPropIds": ["spc-refresh.n_intervals"],
+        "state": [
             {
                 "id": "spc-query",
                 "property": "data",
@@ -96,16 +98,19 @@ def test_process_control_callback_renders_table_and_charts(client) -> None:
                     "plant": "P9",
                 },
             },
-            {"id": "spc-refresh", "property": "n_intervals", "value": None},
         ],
-        "changedPropIds": ["spc-query.data"],
-        "state": [],
     }
     response = client.post("/_dash-update-component", json=body)
     assert response.status_code == 200
     text = response.get_data(as_text=True)
     assert "P01-L01-C1" in text and "Unknown characteristic" in text and "Traceback" not in text
     assert "is not a date for the new baseline" in text
+
+
+def test_process_control_arrives_with_its_table_in_one_request(client) -> None:
+    text = route(client, "/process-control", "?period=custom&start=2026-03-01&end=2026-03-31&line=P01-L01")
+    text = text.get_data(as_text=True)
+    assert "P01-L01-C1" in text and '"value":"P01-L01"' in text and "Traceback" not in text
 
 
 def test_overview_callback_renders_tiles(client) -> None:
@@ -243,6 +248,7 @@ def test_a_new_app_knows_its_scripts_before_the_first_request(seeded_sqlite: str
     [
         ("/", "/", "build_overview", "/"),
         ("/voc", "/voc", "build_voc", "/voc"),
+        ("/process-control", "/process-control", "build_process_control", "/process-control"),
         ("/defects", "/defects", "build_defects", "/defects"),
         ("/suppliers", "/suppliers", "build_scorecard", "/suppliers"),
         ("/suppliers/S001", "/suppliers/<supplier_id>", "build_supplier", "/suppliers/<id>"),

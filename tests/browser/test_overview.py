@@ -82,10 +82,11 @@ def test_info_button_shows_the_definition(browser, live_server: str) -> None:
 
 def test_process_control_row_click_focuses_the_characteristic(browser, live_server: str) -> None:
     browser.get(live_server + "/process-control" + MARCH.removeprefix("/"))
+    WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#spc-location .main-svg"))
+    # Found only now: the grid may draw its rows again while the page settles, leaving an older cell stale.
     cell = WebDriverWait(browser, 20).until(
         ec.element_to_be_clickable((By.XPATH, "//div[@role='gridcell'][contains(., 'P01-L01-C1')]"))
     )
-    WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#spc-location .main-svg"))
     cell.click()
     WebDriverWait(browser, 20).until(lambda d: "characteristic=P01-L01-C1" in d.current_url)
     WebDriverWait(browser, 20).until(ec.text_to_be_present_in_element((By.ID, "spc-focus-title"), "P01-L01-C1"))
