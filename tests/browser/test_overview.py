@@ -18,6 +18,13 @@ def wait_for_tiles(browser, count: int = 9) -> list:
     return browser.find_elements(By.CSS_SELECTOR, ".kpi-card")
 
 
+def tile_value(browser, kpi_id: str) -> str:
+    """A tile's value, read in the page: the page arrives anew, tiles included, with each new URL,
+    so a held element can go stale between finding it and reading it."""
+    script = "const v = document.querySelector(`#kpi-card-${arguments[0]} .kpi-value`); return v ? v.innerText : ''"
+    return browser.execute_script(script, kpi_id)
+
+
 def console_errors(browser) -> list[str]:
     return [entry["message"] for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
 
@@ -44,12 +51,10 @@ def test_choosing_a_plant_updates_the_url_and_the_numbers(browser, live_server: 
     option = WebDriverWait(browser, 10).until(ec.element_to_be_clickable((By.XPATH, "//*[@role='option'][contains(., 'P02')]")))
     option.click()
     WebDriverWait(browser, 20).until(lambda d: "plant=P02" in d.current_url)
-    WebDriverWait(browser, 20).until(
-        lambda d: d.find_element(By.CSS_SELECTOR, "#kpi-card-first_pass_yield .kpi-value").text == "99.0 %"
-    )
+    WebDriverWait(browser, 20).until(lambda d: tile_value(d, "first_pass_yield") == "99.0 %")
     browser.refresh()  # the URL alone restores the view
     wait_for_tiles(browser)
-    assert browser.find_element(By.CSS_SELECTOR, "#kpi-card-first_pass_yield .kpi-value").text == "99.0 %"
+    assert tile_value(browser, "first_pass_yield") == "99.0 %"
     assert console_errors(browser) == []
 
 
