@@ -175,3 +175,6 @@ def register_shared_callbacks(app: dash.Dash) -> None:
 # A grid column of CAPA numbers whose cells link to the CAPA's own page (the row's ``capa_link``,
 # see ``views.records.capa_link``); sorting stays on the number.
 CAPA_LINK_COLUMN = {"cellRenderer": "markdown", "valueGetter": {"function": "params.data ? params.data.capa_link : ''"}}
+
+# The badge colour of a CAPA's status (queries.capa.status_on), wherever a CAPA is named.
+CAPA_STATUS_COLOURS = {"Open": "primary", "Overdue": "danger", "Closed on time": "success", "Closed late": "warning"}

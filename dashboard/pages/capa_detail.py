@@ -13,7 +13,7 @@ from dash import dcc, html
 
 from dashboard.components.kpi_card import error_state
 from dashboard.errors import DashboardError
-from dashboard.pages._shared import built, url_text
+from dashboard.pages._shared import CAPA_STATUS_COLOURS, built, url_text
 from dashboard.state import get_state
 from dashboard.views.cached import as_of_text
 from dashboard.views.capa_detail import CapaDetailView, build_capa_detail
@@ -28,7 +28,6 @@ dash.register_page(
 
 P = "capa-one-"
 LIST_KEYS = ("period", "start", "end", "plant")  # the list's filter, kept on the way back
-STATUS_COLOURS = {"Open": "primary", "Overdue": "danger", "Closed on time": "success", "Closed late": "warning"}
 VERDICT_COLOURS = {"fell": "success", "rose": "danger", "no clear change": "secondary"}
 
 
@@ -96,7 +95,9 @@ def render(view: CapaDetailView) -> html.Div:
             html.Div(
                 [
                     html.H1(f"CAPA {view.capa_id}", className="h3 mb-0 me-3", id=P + "title"),
-                    dbc.Badge(view.status, color=STATUS_COLOURS.get(view.status, "secondary"), className="me-3", id=P + "status"),
+                    dbc.Badge(
+                        view.status, color=CAPA_STATUS_COLOURS.get(view.status, "secondary"), className="me-3", id=P + "status"
+                    ),
                     html.Span(as_of_text(view.as_of, view.stale), className="small text-muted"),
                 ],
                 className="d-flex align-items-baseline",

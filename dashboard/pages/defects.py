@@ -19,7 +19,16 @@ from dashboard.components import ids
 from dashboard.components.kpi_card import error_state
 from dashboard.drill import SEVERITIES, SIX_M, SLICE_KEYS, DefectSlice, drill_down, parse_slice
 from dashboard.errors import DashboardError
-from dashboard.pages._shared import built, filter_section, grid_block, page_filters, page_query, url_text, with_params
+from dashboard.pages._shared import (
+    CAPA_STATUS_COLOURS,
+    built,
+    filter_section,
+    grid_block,
+    page_filters,
+    page_query,
+    url_text,
+    with_params,
+)
 from dashboard.state import get_state
 from dashboard.views.cached import as_of_text
 from dashboard.views.defect_records import RECORD_COLUMNS, record_page, sort_of
@@ -230,9 +239,6 @@ def _headline_cards(view: DefectsView) -> dbc.Row:
     return dbc.Row(cards, className="g-2 mb-3")
 
 
-CAPA_BADGES = {"Open": "primary", "Overdue": "danger", "Closed on time": "success", "Closed late": "warning"}
-
-
 def _capas(view: DefectsView) -> html.Div | None:
     """The CAPAs on the page's line or code, each linking to its page; says so when there is none."""
     mentions = view.capas
@@ -246,7 +252,7 @@ def _capas(view: DefectsView) -> html.Div | None:
             [
                 dcc.Link(f"CAPA {m.capa_id}", href=m.href),
                 " ",
-                dbc.Badge(m.status, color=CAPA_BADGES.get(m.status, "secondary")),
+                dbc.Badge(m.status, color=CAPA_STATUS_COLOURS.get(m.status, "secondary")),
                 " " + m.title,
             ],
             className="me-3 d-inline-block",

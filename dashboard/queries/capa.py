@@ -176,6 +176,22 @@ def select_capa_breakdown(tables: Tables, filters: Filters, by: str, source: str
     )
 
 
+def closed_by(capas: FromClause, end: Any) -> ColumnElement[bool]:
+    """Closed on or before ``end``."""
+    return and_(capas.c.closed_date.is_not(None), capas.c.closed_date <= end)
+
+
+def status_on(capas: FromClause, end: Any) -> ColumnElement[str]:
+    """A CAPA's status on ``end``: Closed on time, Closed late, Overdue or Open."""
+    closed_by_end = closed_by(capas, end)
+    return case(
+        (and_(closed_by_end, capas.c.closed_date <= capas.c.due_date), literal("Closed on time")),
+        (closed_by_end, literal("Closed late")),
+        (capas.c.due_date < end, literal("Overdue")),
+        else_=literal("Open"),
+    )
+
+
 def _active(capas: FromClause, filters: Filters) -> ColumnElement[bool]:
     """Opened by the period's end and not closed before its start."""
     return and_(
@@ -205,14 +221,9 @@ def _records(
         raise ValueError(f"unknown record column {sort!r}; expected one of {RECORD_COLUMNS}")
     capas = tables["capas"]
     end = literal(filters.end_date, Date)
-    closed_by_end = and_(capas.c.closed_date.is_not(None), capas.c.closed_date <= filters.end_date)
+    closed_by_end = closed_by(capas, filters.end_date)
     until = case((closed_by_end, capas.c.closed_date), else_=end)
-    status_text = case(
-        (and_(closed_by_end, capas.c.closed_date <= capas.c.due_date), literal("Closed on time")),
-        (closed_by_end, literal("Closed late")),
-        (capas.c.due_date < filters.end_date, literal("Overdue")),
-        else_=literal("Open"),
-    )
+    status_text = status_on(capas, filters.end_date)
     columns: dict[str, ColumnElement[Any]] = {
         "capa_id": capas.c.capa_id,
         "status": status_text,

@@ -8,11 +8,12 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, or_, select, true
+from sqlalchemy import and_, case, func, or_, select, true
 from sqlalchemy.sql import FromClause, Select
 from sqlalchemy.sql.elements import ColumnElement
 
 from dashboard.drill import EffectScope
+from dashboard.queries.capa import closed_by, status_on
 from dashboard.queries.dialect import date_bucket
 
 Tables = Mapping[str, FromClause]
@@ -170,13 +171,8 @@ def select_capas_on_slice(
         where.append(or_(capas.c.line_id == line_id, and_(capas.c.line_id.is_(None), capas.c.defect_code.is_not(None))))
     if defect_code is not None:
         where.append(capas.c.defect_code == defect_code)
-    closed_by_end = and_(capas.c.closed_date.is_not(None), capas.c.closed_date <= end)
-    status = case(
-        (and_(closed_by_end, capas.c.closed_date <= capas.c.due_date), literal("Closed on time")),
-        (closed_by_end, literal("Closed late")),
-        (capas.c.due_date < end, literal("Overdue")),
-        else_=literal("Open"),
-    )
+    closed_by_end = closed_by(capas, end)
+    status = status_on(capas, end)
     still_open = case((closed_by_end, 1), else_=0)
     closed = case((closed_by_end, capas.c.closed_date), else_=None)
     return (
