@@ -163,3 +163,6 @@ class EffectScope:
     before_end: dt.date
     after_start: dt.date
     end: dt.date
+
+
+EFFECT_WINDOW_DAYS = 84  # a CAPA's effect: twelve weeks before it was opened against twelve weeks after it closed

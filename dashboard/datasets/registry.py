@@ -18,7 +18,20 @@ from sqlalchemy.sql import Executable, FromClause
 from dashboard.drill import DefectSlice, EffectScope
 from dashboard.errors import InvalidFilter
 from dashboard.filters import Filters
-from dashboard.queries import audits, capa, capa_detail, defects, freshness, okr, overview, review, spc, suppliers, voc
+from dashboard.queries import (
+    audits,
+    capa,
+    capa_detail,
+    capa_effects,
+    defects,
+    freshness,
+    okr,
+    overview,
+    review,
+    spc,
+    suppliers,
+    voc,
+)
 from dashboard.queries.dialect import GRAINS
 from dashboard.sources.schema import FEED_DATE_COLUMNS
 
@@ -417,8 +430,20 @@ def _capas_on_slice(tables: Mapping[str, FromClause], filters: Filters | None, *
     )
 
 
+def _today(params: Mapping[str, Any]) -> dt.date:
+    today = params.get("today")
+    if not isinstance(today, dt.date) or isinstance(today, dt.datetime):
+        raise InvalidFilter("The CAPAs' effect needs today's date.")
+    return today
+
+
+def _capa_effects(tables: Mapping[str, FromClause], filters: Filters | None, **params: Any) -> Executable:
+    return capa_effects.select_capa_effects(tables, _needs_filters(filters), _today(params), *_capa_scope(params))
+
+
 DATASETS.update(
     {
+        "capa_effects": _capa_effects,
         "capa_one": lambda tables, filters, **params: capa_detail.select_capa_one(tables, _capa_id(params)),
         "capa_findings": lambda tables, filters, **params: capa_detail.select_capa_findings(tables, _capa_id(params)),
         "capa_effect_totals": lambda tables, filters, **params: capa_detail.select_effect_totals(tables, _effect_scope(params)),

@@ -8,17 +8,21 @@ The rates are defects per unit inspected, compared as two Poisson rates:
 - the 95 % interval of the rate ratio (after / before) from the same binomial: the exact
   (Clopper-Pearson) interval of p, turned into a ratio as p / (1 - p) x units before / units after.
 
-Both come from ``scipy.stats.binomtest``. Defects cluster (a record often holds several, and
-the mix moves from day to day) more than a Poisson count, so a p-value near the 5 % line
-overstates the certainty; the page says so.
+Both come from ``scipy.stats`` (the binomial's tails and the beta quantiles of the
+Clopper-Pearson interval, as ``binomtest`` computes them), for many CAPAs at once in
+:func:`rate_changes`. Defects cluster (a record often holds several, and the mix moves from day
+to day) more than a Poisson count, so a p-value near the 5 % line overstates the certainty; the
+page says so.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Sequence
 
-from scipy.stats import binomtest
+import numpy as np
+from scipy.stats import beta, binom
 
 ALPHA = 0.05
 
@@ -57,29 +61,51 @@ class RateChange:
 def rate_change(before_defects: int, before_units: float, after_defects: int, after_units: float) -> RateChange | None:
     """Compare the two rates; None when either side inspected no units or both counts are 0
     (no rate to compare)."""
-    if before_units <= 0 or after_units <= 0 or before_defects < 0 or after_defects < 0:
-        return None
-    if before_defects == 0 and after_defects == 0:
-        return None
-    total, share = int(before_defects) + int(after_defects), after_units / (before_units + after_units)
-    fell = binomtest(int(after_defects), total, share, alternative="less").pvalue
-    rose = binomtest(int(after_defects), total, share, alternative="greater").pvalue
-    interval = binomtest(int(after_defects), total).proportion_ci(1 - ALPHA, method="exact")
-    low, high = (_odds(p) * before_units / after_units for p in (interval.low, interval.high))
-    before_rate, after_rate = before_defects / before_units, after_defects / after_units
-    return RateChange(
-        before_defects=int(before_defects),
-        before_units=float(before_units),
-        after_defects=int(after_defects),
-        after_units=float(after_units),
-        before_per_thousand=1000.0 * before_rate,
-        after_per_thousand=1000.0 * after_rate,
-        ratio=after_rate / before_rate if before_rate > 0 else math.inf,
-        ratio_low=float(low),
-        ratio_high=float(high),
-        p_fell=float(fell),
-        p_rose=float(rose),
-    )
+    return rate_changes([before_defects], [before_units], [after_defects], [after_units])[0]
+
+
+def rate_changes(
+    before_defects: Sequence[int],
+    before_units: Sequence[float],
+    after_defects: Sequence[int],
+    after_units: Sequence[float],
+) -> list[RateChange | None]:
+    """:func:`rate_change` for many pairs of rates at once (one vectorised pass: a period's CAPAs)."""
+    k_before, k_after = (np.asarray(v, dtype=np.int64).ravel() for v in (before_defects, after_defects))
+    u_before, u_after = (np.asarray(v, dtype=float).ravel() for v in (before_units, after_units))
+    usable = (u_before > 0) & (u_after > 0) & (k_before >= 0) & (k_after >= 0) & (k_before + k_after > 0)
+    n = np.where(usable, k_before + k_after, 1)
+    k = np.where(usable, k_after, 0)
+    share = np.where(usable, u_after / np.where(usable, u_before + u_after, 1), 0.5)
+    fell = binom.cdf(k, n, share)  # binomtest(k, n, share, alternative="less")
+    rose = binom.sf(k - 1, n, share)  # alternative="greater"
+    # Clopper-Pearson, as binomtest(k, n).proportion_ci(method="exact"): beta quantiles, 0 and 1 at the ends.
+    with np.errstate(invalid="ignore", divide="ignore"):
+        low = np.where(k == 0, 0.0, beta.ppf(ALPHA / 2, k, n - k + 1))
+        high = np.where(k == n, 1.0, beta.ppf(1 - ALPHA / 2, k + 1, n - k))
+    result: list[RateChange | None] = []
+    for i in range(len(k)):
+        if not usable[i]:
+            result.append(None)
+            continue
+        before_rate, after_rate = k_before[i] / u_before[i], k_after[i] / u_after[i]
+        scale = u_before[i] / u_after[i]
+        result.append(
+            RateChange(
+                before_defects=int(k_before[i]),
+                before_units=float(u_before[i]),
+                after_defects=int(k_after[i]),
+                after_units=float(u_after[i]),
+                before_per_thousand=1000.0 * before_rate,
+                after_per_thousand=1000.0 * after_rate,
+                ratio=after_rate / before_rate if before_rate > 0 else math.inf,
+                ratio_low=float(_odds(float(low[i])) * scale),
+                ratio_high=float(_odds(float(high[i])) * scale),
+                p_fell=float(min(1.0, fell[i])),
+                p_rose=float(min(1.0, rose[i])),
+            )
+        )
+    return result
 
 
 def _odds(p: float) -> float:

@@ -1,5 +1,6 @@
 """CAPA (/capa): on-time closure against target, the open backlog and its age, open and overdue
-CAPAs by plant, source or owner, and the list of CAPAs behind every number, with CSV export.
+CAPAs by plant, source or owner, whether the CAPAs closed in the period cut their defects, and
+the list of CAPAs behind every number, with CSV export.
 
 Every choice is in the URL. A click on a breakdown bar narrows the page to that plant, source or
 owner; a card's link lists the CAPAs behind its number. The page arrives with its content in one
@@ -17,6 +18,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard.components import ids
 from dashboard.components.kpi_card import error_state
 from dashboard.errors import DashboardError, DataUnavailable
+from dashboard.pages._capa_effects import effects_block
 from dashboard.pages._shared import CAPA_LINK_COLUMN, built, filter_section, grid_block, page_filters, page_query, with_params
 from dashboard.state import get_state
 from dashboard.views.cached import as_of_text
@@ -163,6 +165,7 @@ def render(view: CapaView, problems: tuple[str, ...]) -> html.Div:
                 ],
                 className="g-3",
             ),
+            effects_block(view.effects, query),
             html.Div(
                 [
                     html.H2(
@@ -189,7 +192,8 @@ def _page(query: object) -> tuple:
     try:
         page = page_filters(params)
         scope, problems = parse_scope(params, _owners())
-        view = build_capa(page.parsed.filters, get_state().repository, scope)
+        state = get_state()
+        view = build_capa(page.parsed.filters, state.repository, scope, state.settings.today_or_now())
     except DashboardError as error:
         return error_state(str(error)), ""
     return render(view, problems), as_of_text(view.as_of, view.stale)

@@ -19,9 +19,8 @@ from sqlalchemy.sql import FromClause, Select
 from sqlalchemy.sql.elements import ColumnElement
 
 from dashboard.filters import Filters
-from dashboard.queries.dialect import date_bucket
+from dashboard.queries.dialect import date_bucket, days_between
 from dashboard.queries.periods import in_current_period
-from dashboard.queries.suppliers import days_between
 
 Tables = Mapping[str, FromClause]
 

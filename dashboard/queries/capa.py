@@ -55,7 +55,8 @@ def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def _where(capas: FromClause, filters: Filters, source: str | None, owner: str | None) -> list[ColumnElement[bool]]:
+def narrowed(capas: FromClause, filters: Filters, source: str | None, owner: str | None) -> list[ColumnElement[bool]]:
+    """The CAPA page's narrowing: the filter's plant, and the source and owner when chosen."""
     conditions = []
     if filters.plant_id is not None:
         conditions.append(capas.c.plant_id == filters.plant_id)
@@ -102,7 +103,7 @@ def select_capa_status(tables: Tables, filters: Filters, source: str | None, own
     capas = tables["capas"]
     previous = filters.previous()
     return select(*_measures(capas, filters, ""), *_measures(capas, previous, "prev_")).where(
-        capas.c.opened_date < filters.end_exclusive, *_where(capas, filters, source, owner)
+        capas.c.opened_date < filters.end_exclusive, *narrowed(capas, filters, source, owner)
     )
 
 
@@ -110,7 +111,7 @@ def select_capa_flow(tables: Tables, filters: Filters, grain: str, source: str |
     """Per ``grain`` bucket of the period: CAPAs ``opened``, ``closed`` and ``closed_on_time``
     (a bucket appears when anything was opened or closed in it)."""
     capas = tables["capas"]
-    where = _where(capas, filters, source, owner)
+    where = narrowed(capas, filters, source, owner)
     on_time = case((capas.c.closed_date <= capas.c.due_date, 1), else_=0)
     events = union_all(
         select(
@@ -148,7 +149,7 @@ def select_capa_ageing(tables: Tables, filters: Filters, source: str | None, own
     overdue = case((capas.c.due_date < filters.end_date, 1), else_=0)
     return (
         select(band.label("band"), overdue.label("overdue"), func.count().label("capas"))
-        .where(_open_at(capas, filters.end_date), *_where(capas, filters, source, owner))
+        .where(_open_at(capas, filters.end_date), *narrowed(capas, filters, source, owner))
         .group_by(band, overdue)
         .order_by(band, overdue)
     )
@@ -170,7 +171,7 @@ def select_capa_breakdown(tables: Tables, filters: Filters, by: str, source: str
             _count_if(closed).label("closed"),
             _count_if(and_(closed, capas.c.closed_date <= capas.c.due_date)).label("closed_on_time"),
         )
-        .where(_active(capas, filters), *_where(capas, filters, source, owner))
+        .where(_active(capas, filters), *narrowed(capas, filters, source, owner))
         .group_by(key)
         .order_by(key)
     )
@@ -247,7 +248,7 @@ def _records(
         order = order[1:]
     return (
         select(*(column.label(name) for name, column in columns.items()))
-        .where(_status_condition(capas, filters, status), *_where(capas, filters, source, owner))
+        .where(_status_condition(capas, filters, status), *narrowed(capas, filters, source, owner))
         .order_by(*order)
     )
 
@@ -282,7 +283,7 @@ def select_capa_record_count(tables: Tables, filters: Filters, status: str, sour
     """One row: ``records``, the number of rows :func:`select_capa_records` pages through."""
     capas = tables["capas"]
     return select(func.count().label("records")).where(
-        _status_condition(capas, filters, status), *_where(capas, filters, source, owner)
+        _status_condition(capas, filters, status), *narrowed(capas, filters, source, owner)
     )
 
 

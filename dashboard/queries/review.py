@@ -13,7 +13,7 @@ from sqlalchemy import Date, case, func, literal, or_, select
 from sqlalchemy.sql import FromClause, Select
 
 from dashboard.filters import Filters
-from dashboard.queries.suppliers import days_between
+from dashboard.queries.dialect import days_between
 
 Tables = Mapping[str, FromClause]
 MAX_OVERDUE_ROWS = 200

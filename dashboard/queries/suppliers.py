@@ -18,52 +18,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, func, or_, select
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.sql import FromClause, Select
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.functions import FunctionElement
 
 from dashboard.filters import Filters
-from dashboard.queries.dialect import date_bucket
+from dashboard.queries.dialect import date_bucket, days_between
 from dashboard.queries.periods import in_both_periods, in_current_period, period_label
 
 Tables = Mapping[str, FromClause]
-
-
-# --- days between two dates, per dialect --------------------------------------------------------
-
-
-class DaysBetween(FunctionElement):
-    """``days_between(later, earlier)``: whole days from ``earlier`` to ``later`` (an integer)."""
-
-    type = Integer()
-    inherit_cache = True
-    name = "days_between"
-
-
-def days_between(later: ColumnElement[Any], earlier: ColumnElement[Any]) -> DaysBetween:
-    """The number of days from ``earlier`` to ``later`` (negative when ``later`` is earlier)."""
-    return DaysBetween(later, earlier)
-
-
-def _arguments(element: DaysBetween, compiler: Any, **kw: Any) -> tuple[str, str]:
-    later, earlier = (compiler.process(argument, **kw) for argument in element.clauses)
-    return later, earlier
-
-
-@compiles(DaysBetween)
-def _compile_days_default(element: DaysBetween, compiler: Any, **kw: Any) -> str:
-    # PostgreSQL and DuckDB (checked on 2.0: BIGINT) both give an integer for date - date.
-    later, earlier = _arguments(element, compiler, **kw)
-    return f"(CAST({later} AS DATE) - CAST({earlier} AS DATE))"
-
-
-@compiles(DaysBetween, "sqlite")
-def _compile_days_sqlite(element: DaysBetween, compiler: Any, **kw: Any) -> str:
-    # SQLite keeps dates as ISO text; julianday() of two dates differs by a whole number.
-    later, earlier = _arguments(element, compiler, **kw)
-    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
 
 
 # --- shared conditions --------------------------------------------------------------------------

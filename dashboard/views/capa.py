@@ -1,5 +1,6 @@
 """The CAPA page: on-time closure against its target, the open backlog and its age, who holds
-it, and the list of CAPAs behind each number (see :mod:`dashboard.views.capa_records`).
+it, whether the CAPAs closed in the period cut their defects (see :mod:`dashboard.views.capa_effects`),
+and the list of CAPAs behind each number (see :mod:`dashboard.views.capa_records`).
 
 Statuses are as they stood on the period's last day; "closed on time" means closed on or before
 the due date, counted over the CAPAs closed in the period, as the overview's tile counts it.
@@ -21,6 +22,7 @@ from dashboard.metrics import quality
 from dashboard.metrics.status import kpi_status
 from dashboard.metrics.suppliers import ppm_interval
 from dashboard.views.cached import dataset
+from dashboard.views.capa_effects import CapaEffects, capa_effects
 
 SOURCES = ("internal", "audit", "complaint", "supplier")
 STATUSES = {
@@ -115,6 +117,7 @@ class CapaView:
     listed: int
     as_of: dt.datetime | None
     stale: str | None = None
+    effects: CapaEffects | None = None  # the CAPAs closed in the period against their defect data
 
 
 def _count(row: pd.Series, name: str) -> int:
@@ -199,8 +202,9 @@ def _labels(frame: pd.DataFrame, by: str, plants: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(label=[str(k).capitalize() if by == "source" else str(k) for k in frame["key"]])
 
 
-def build_capa(filters: Filters, repo: Repository, scope: CapaScope) -> CapaView:
-    """The CAPA page for ``filters`` and ``scope`` (already parsed: see :func:`parse_scope`)."""
+def build_capa(filters: Filters, repo: Repository, scope: CapaScope, today: dt.date | None = None) -> CapaView:
+    """The CAPA page for ``filters`` and ``scope`` (already parsed: see :func:`parse_scope`);
+    with ``today``, also whether the CAPAs closed in the period worked (:mod:`.capa_effects`)."""
     narrow = scope.narrowing()
     requests = [
         DatasetRequest.of("capa_status", filters, **narrow),
@@ -211,8 +215,10 @@ def build_capa(filters: Filters, repo: Repository, scope: CapaScope) -> CapaView
         DatasetRequest.of("kpi_definitions"),
         DatasetRequest.of("plants"),
     ]
+    if today is not None:
+        requests.append(DatasetRequest.of("capa_effects", filters, today=today, **narrow))
     datasets = [dataset(r) for r in repo.fetch_many(requests)]
-    status, flow, ageing, breakdown, count, kpis, plants = (d.frame for d in datasets)
+    status, flow, ageing, breakdown, count, kpis, plants = (d.frame for d in datasets[:7])
     row = status.iloc[0] if not status.empty else pd.Series(dtype=object)
     target = _target(kpis)
     end = f"{filters.end_date:%d %b %Y}"
@@ -225,6 +231,7 @@ def build_capa(filters: Filters, repo: Repository, scope: CapaScope) -> CapaView
         ageing=figures.ageing_spec(ageing, AGE_BANDS, end_label=end),
         breakdown=figures.breakdown_spec(_labels(breakdown, scope.by, plants), what=BY[scope.by][1], end_label=end),
         listed=_count(count.iloc[0], "records") if not count.empty else 0,
+        effects=capa_effects(datasets[7].frame, today) if today is not None else None,
         as_of=min(d.fetched_at for d in datasets),
         stale=next((d.problem for d in datasets if d.stale), None),
     )

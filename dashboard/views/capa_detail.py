@@ -12,20 +12,21 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from collections.abc import Mapping, Sequence
 from urllib.parse import urlencode
 
 import pandas as pd
 
 from dashboard.datasets.interface import DatasetRequest, Repository
-from dashboard.drill import EffectScope
+from dashboard.drill import EFFECT_WINDOW_DAYS, EffectScope
 from dashboard.errors import InvalidFilter
 from dashboard.figures.capa_effect import effect_spec
 from dashboard.figures.empty import empty_spec
 from dashboard.filters import Filters
-from dashboard.metrics.effect import RateChange, rate_change
+from dashboard.metrics.effect import RateChange, rate_changes
 from dashboard.views.cached import dataset
 
-WINDOW_DAYS = 84  # twelve weeks before opening, and after closing
+WINDOW_DAYS = EFFECT_WINDOW_DAYS  # twelve weeks before opening, and after closing
 MIN_AFTER_DAYS = 28  # fewer days after closing are too few to judge
 MIN_PRODUCTION_DAYS = 20  # days with units inspected, in each window
 CAPA_ID = re.compile(r"[0-9]{1,10}")
@@ -100,6 +101,58 @@ def _status(opened: dt.date, due: dt.date, closed: dt.date | None, today: dt.dat
     return "Open", f"open for {age}, due in {_plural((due - today).days, 'day')}"
 
 
+@dataclasses.dataclass(frozen=True)
+class Judgement:
+    """What a CAPA's two windows allow us to say (the same rules on its page and in the period's list)."""
+
+    effect: RateChange | None  # None unless ``enough``, or when there is nothing to compare
+    after_days: int  # days after closing inside the window, up to today
+    worked: tuple[int, int]  # days with units inspected, before and after
+    enough: bool  # closed, long enough ago, and enough production days on both sides
+
+    @property
+    def verdict(self) -> str:
+        """fell, rose, no clear change; or why there is none: open, too soon, too little data, nothing to compare."""
+        if self.after_days < 0:
+            return "open"
+        if self.after_days < MIN_AFTER_DAYS:
+            return "too soon"
+        if not self.enough:
+            return "too little data"
+        return "nothing to compare" if self.effect is None else self.effect.verdict
+
+
+def judge(closed: dt.date | None, today: dt.date, counts: Mapping[str, float]) -> Judgement:
+    """The judgement of a CAPA closed on ``closed`` (None: still open) from its windows' sums:
+    ``before_defects``, ``before_units``, ``before_days`` and the same ``after_*``."""
+    return judge_many([(closed, counts)], today)[0]
+
+
+def judge_many(cases: Sequence[tuple[dt.date | None, Mapping[str, float]]], today: dt.date) -> list[Judgement]:
+    """:func:`judge` for many CAPAs, their tests in one vectorised pass."""
+    ready = [_ready(closed, today, counts) for closed, counts in cases]
+    chosen = [i for i, judged in enumerate(ready) if judged.enough]
+    columns = ("before_defects", "before_units", "after_defects", "after_units")
+    effects = rate_changes(*([cases[i][1][c] for i in chosen] for c in columns)) if chosen else []
+    for i, effect in zip(chosen, effects, strict=True):
+        ready[i] = dataclasses.replace(ready[i], effect=effect)
+    return ready
+
+
+def _ready(closed: dt.date | None, today: dt.date, counts: Mapping[str, float]) -> Judgement:
+    """Whether the windows allow a judgement (the effect is left out)."""
+    worked = (int(counts["before_days"]), int(counts["after_days"]))
+    if closed is None or closed > today:
+        return Judgement(None, -1, worked, False)
+    after_days = (min(today, closed + dt.timedelta(days=WINDOW_DAYS)) - closed).days
+    return Judgement(None, after_days, worked, after_days >= MIN_AFTER_DAYS and min(worked) >= MIN_PRODUCTION_DAYS)
+
+
+def recorded(effective: object) -> bool | None:
+    """The effectiveness check a CAPA records: True, False or None (not checked yet)."""
+    return None if effective is None or (isinstance(effective, float) and pd.isna(effective)) else bool(effective)
+
+
 def _number(frame: pd.DataFrame, column: str) -> float:
     """The one row's ``column`` as a number (0 when there is no row or no value)."""
     if frame.empty:
@@ -151,23 +204,35 @@ def _effect_text(change: RateChange | None, after_days: int, scope: str, closed:
     )
 
 
+def agreement(check: bool | None, effect: RateChange | None) -> str:
+    """How the recorded check and the data compare: "second look" (recorded effective, no clear
+    fall), "fell anyway" (recorded not effective, yet it fell), "agrees", "unchecked"; "" when the
+    data cannot judge."""
+    if effect is None:
+        return ""
+    fell = effect.verdict == "fell"
+    if check is None:
+        return "unchecked"
+    if check and not fell:
+        return "second look"
+    if not check and fell:
+        return "fell anyway"
+    return "agrees"
+
+
 def _check_text(effective: object, change: RateChange | None, closed: dt.date | None, enough: bool) -> str:
-    recorded = None if effective is None or (isinstance(effective, float) and pd.isna(effective)) else bool(effective)
+    check = recorded(effective)
     if closed is None:
         return "Effectiveness is checked after closure."
-    said = {True: "Recorded as effective", False: "Recorded as not effective", None: "No effectiveness check recorded yet"}[
-        recorded
-    ]
-    if change is None or not enough:
-        return f"{said}."
-    fell = change.verdict == "fell"
-    if recorded is True and not fell:
-        return f"{said}, but the defect data shows no clear fall: worth a second look."
-    if recorded is False and fell:
-        return f"{said}, yet the defect rate fell."
-    if recorded is None:
-        return f"{said}; the defect data says the rate {'fell' if fell else 'did not clearly fall'}."
-    return f"{said}; the defect data agrees."
+    said = {True: "Recorded as effective", False: "Recorded as not effective", None: "No effectiveness check recorded yet"}[check]
+    fell = change is not None and change.verdict == "fell"
+    return {
+        "": f"{said}.",
+        "second look": f"{said}, but the defect data shows no clear fall: worth a second look.",
+        "fell anyway": f"{said}, yet the defect rate fell.",
+        "unchecked": f"{said}; the defect data says the rate {'fell' if fell else 'did not clearly fall'}.",
+        "agrees": f"{said}; the defect data agrees.",
+    }[agreement(check, change if enough else None)]
 
 
 def _findings(frame: pd.DataFrame) -> tuple[Finding, ...]:
@@ -232,13 +297,8 @@ def build_capa_detail(capa_text: object, repo: Repository, today: dt.date) -> Ca
     effect, after_days, href, enough = None, max(0, (end - after_start).days + 1), None, False
     if measured:
         totals, weeks = datasets[2].frame, datasets[3].frame
-        counts = {k: _number(totals, k) for k in totals.columns}
-        worked = (int(counts["before_days"]), int(counts["after_days"]))
-        enough = closed is not None and after_days >= MIN_AFTER_DAYS and min(worked) >= MIN_PRODUCTION_DAYS
-        if enough:
-            effect = rate_change(
-                int(counts["before_defects"]), counts["before_units"], int(counts["after_defects"]), counts["after_units"]
-            )
+        judged = judge(closed, today, {k: _number(totals, k) for k in totals.columns})
+        effect, worked, enough = judged.effect, judged.worked, judged.enough
         figure = effect_spec(weeks, opened=opened, due=due, closed=closed, scope=what, window_days=WINDOW_DAYS)
         filters = Filters("custom", start, end, plant)
         href = "/defects?" + urlencode({**filters.to_query(), **{k: v for k, v in (("line", line), ("code", code)) if v}})

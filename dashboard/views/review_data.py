@@ -21,6 +21,7 @@ from dashboard.filters import Filters
 from dashboard.metrics import suppliers as supplier_metrics
 from dashboard.store.interface import AppStore
 from dashboard.views.cached import dataset
+from dashboard.views.capa_effects import CapaEffects, capa_effects
 from dashboard.views.defects import DefectsView, build_defects
 from dashboard.views.okr import build_okr, current_quarter
 from dashboard.views.process_control import CharacteristicRow, build_process_control
@@ -55,6 +56,7 @@ class ReviewData:
     funnel: dict | None = None
     complaints: pd.DataFrame | None = None  # key, label, complaints, prev_complaints
     capas: pd.DataFrame | None = None  # overdue_capas
+    capa_effects: CapaEffects | None = None  # the CAPAs closed in the period against their defect data
     okr: tuple[OkrChange, ...] | None = None
     problems: tuple[tuple[str, str], ...] = ()  # (subject, message)
     as_of: dt.datetime | None = None
@@ -92,8 +94,18 @@ def _complaints(filters: Filters, repo: Repository) -> dict:
 
 
 def _capas(filters: Filters, repo: Repository) -> dict:
-    result = repo.fetch("overdue_capas", filters)
-    return {"capas": result.frame, "_as_of": [result.fetched_at]}
+    overdue, effects = (
+        dataset(r)
+        for r in repo.fetch_many(
+            [DatasetRequest.of("overdue_capas", filters), DatasetRequest.of("capa_effects", filters, today=filters.end_date)]
+        )
+    )
+    # As the period's last day saw them: a CAPA closed in its last four weeks is too soon to judge.
+    return {
+        "capas": overdue.frame,
+        "capa_effects": capa_effects(effects.frame, filters.end_date),
+        "_as_of": [overdue.fetched_at, effects.fetched_at],
+    }
 
 
 def okr_changes(filters: Filters, repo: Repository, store: AppStore) -> tuple[tuple[OkrChange, ...], tuple[str, ...]]:

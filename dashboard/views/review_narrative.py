@@ -189,8 +189,35 @@ def supplier_sentences(data: ReviewData) -> list[Sentence]:
     return result
 
 
+def capa_effect_sentences(data: ReviewData) -> list[Sentence]:
+    """Whether the CAPAs closed in the period cut their defect rate, and those recorded as
+    effective that the data does not back."""
+    effects = data.capa_effects
+    if effects is None or not effects.judged:
+        return []
+    if effects.judged == 1:
+        did = "cut" if effects.fell else "did not clearly cut"
+        text = f"One CAPA closed in the period can be judged on its defect data: it {did} the defect rate of what it addresses."
+    else:
+        text = (
+            f"Of the {effects.judged} CAPAs closed in the period that the defect data can judge, {effects.fell} cut the "
+            f"defect rate of what they address ({effects.share:.0f} %)."
+        )
+    if effects.second_look:
+        named = ", ".join(f"#{i}" for i in effects.second_look[:3])
+        more = f" and {len(effects.second_look) - 3} more" if len(effects.second_look) > 3 else ""
+        text += f" Recorded as effective without a clear fall: {named}{more}."
+    tone = "worse" if effects.second_look else "neutral"
+    return [Sentence("capa:effects", "capa", text, link("/capa", data.filters), tone)]
+
+
 def capa_sentences(data: ReviewData) -> list[Sentence]:
-    """The CAPAs overdue on the period's last day and the most overdue one."""
+    """The CAPAs overdue on the period's last day and the most overdue one; then whether the
+    CAPAs closed in the period worked (:func:`capa_effect_sentences`)."""
+    return _overdue_sentences(data) + capa_effect_sentences(data)
+
+
+def _overdue_sentences(data: ReviewData) -> list[Sentence]:
     if data.capas is None:
         return []
     href = link("/capa", data.filters, status="overdue")

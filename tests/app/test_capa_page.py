@@ -70,6 +70,9 @@ def test_the_page_request_brings_numbers_charts_and_the_export_link(client) -> N
     assert all(f'"id":"capa-{name}"' in text for name in ("flow", "ageing", "breakdown", "records"))
     assert "/capa/export.csv?period=custom" in text
     assert "CAPAs active in the period: 2" in text
+    # Whether they worked: neither names a line or a defect code, so there is nothing to measure.
+    assert '"id":"capa-effects-block"' in text
+    assert "No CAPA that names a line or a defect code was closed in the period" in text
 
 
 def test_the_page_shows_what_the_overview_tile_shows(client) -> None:

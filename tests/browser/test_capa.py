@@ -128,3 +128,32 @@ def test_from_the_list_to_one_capa_and_whether_it_worked(browser, demo_server: s
     browser.back()
     wait.until(lambda d: f"/capa/{number}" in d.current_url and d.find_elements(By.ID, "capa-one-title"))
     assert console_errors(browser) == []
+
+
+def test_did_they_work_lists_story_5_as_fell_and_opens_it(browser, demo_server: str) -> None:
+    """The period's CAPAs against their data: at P01 over 12 months, story 5's CAPA (D04 at the
+    plant) is judged "Fell", the headline counts it, and its number opens its page."""
+    wait = WebDriverWait(browser, 30)
+    browser.get(demo_server + "/capa?period=12m&plant=P01")
+    rows_js = (
+        "return [...document.querySelectorAll('#capa-effects-grid .ag-row')].map(r => Object.fromEntries("
+        "[...r.querySelectorAll('[col-id]')].map(c => [c.getAttribute('col-id'), c.innerText])));"
+    )
+    rows = wait.until(lambda d: d.execute_script(SETTLED_JS) and d.execute_script(rows_js))
+    story5 = [r for r in rows if r.get("addresses") == "D04 at plant P01"]
+    assert [r["verdict"] for r in story5] == ["Fell"] and story5[0]["recorded"] == "Effective"
+    fell = sum(r["verdict"] == "Fell" for r in rows)
+    judged = sum(r["verdict"] in ("Fell", "No clear change", "Rose") for r in rows)
+    assert browser.find_element(By.ID, "capa-effects-value").text == f"{fell} of {judged}"
+    assert "could be judged on defects per 1,000 units" in browser.find_element(By.ID, "capa-effects-sentence").text
+
+    link = browser.execute_script(
+        "return [...document.querySelectorAll('#capa-effects-grid .ag-row')]"
+        ".find(r => r.querySelector(\"[col-id='addresses']\").innerText === 'D04 at plant P01')"
+        ".querySelector(\"[col-id='capa_id'] a\")"
+    )
+    number = link.text
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click()", link)
+    wait.until(lambda d: f"/capa/{number}" in d.current_url and d.find_elements(By.ID, "capa-one-effect"))
+    assert browser.find_element(By.ID, "capa-one-effect").text.startswith("Defects per 1,000 units of code D04 at plant P01 fell")
+    assert console_errors(browser) == []

@@ -61,16 +61,22 @@ def test_every_dataset_runs_on_both_databases(seeded_url: str) -> None:
             schema.supplier_audits.insert(),
             {"supplier_id": "S001", "audit_date": dt.date(2026, 3, 12), "score_pct": 88.0, "finding_count": 2},
         )
+        capa = {"plant_id": "P01", "capa_source": "internal", "owner": "Q", "opened_date": dt.date(2026, 2, 1)}
+        capa |= {"line_id": None, "defect_code": None, "closed_date": None}  # one set of keys for every row
         conn.execute(
             schema.capas.insert(),
-            {
-                "plant_id": "P01",
-                "capa_source": "internal",
-                "title": "Overdue",
-                "owner": "Q",
-                "opened_date": dt.date(2026, 2, 1),
-                "due_date": dt.date(2026, 3, 10),
-            },
+            [
+                {**capa, "title": "Overdue", "due_date": dt.date(2026, 3, 10)},
+                # Closed in March on a line and a code: its effect is measured (capa_effects).
+                {
+                    **capa,
+                    "title": "Closed",
+                    "line_id": "P01-L01",
+                    "defect_code": "D01",
+                    "due_date": dt.date(2026, 3, 10),
+                    "closed_date": dt.date(2026, 3, 5),
+                },
+            ],
         )
         conn.execute(
             schema.audit_findings.insert(),
@@ -93,6 +99,7 @@ def test_every_dataset_runs_on_both_databases(seeded_url: str) -> None:
         "supplier_id": "S001",
         "quarter": "2026-Q1",
         "feed": "defects",
+        "today": dt.date(2026, 3, 31),
         **ONE_CAPA,
     }
     for name in DATASETS:
@@ -211,11 +218,12 @@ def test_sqlite_source_connections_are_read_only(sqlite_url: str) -> None:
 
 
 @pytest.mark.postgres
-def test_postgres_source_connections_are_read_only_with_a_statement_timeout(pg_url: str) -> None:
+def test_postgres_source_connections_are_read_only_with_a_statement_timeout_and_no_jit(pg_url: str) -> None:
     seed(pg_url)
     engine = make_source_engine(pg_url, settings_for(pg_url, statement_timeout_s="0.5", callback_timeout_s="8"))
     with engine.connect() as conn:
         assert conn.execute(text("SHOW statement_timeout")).scalar() == "500ms"
+        assert conn.execute(text("SHOW jit")).scalar() == "off"  # a compile can take seconds; our queries take ms
         with pytest.raises(Exception, match="read-only"):
             conn.execute(text("DELETE FROM defects"))
     with engine.connect() as conn, pytest.raises(Exception, match="statement timeout"):
@@ -426,7 +434,7 @@ def test_a_cold_read_gives_the_frame_a_cache_hit_decodes(seeded_url: str) -> Non
     # A page must not see one dtype when it ran the query and another when it read the cache.
     repo = repository_for(seeded_url)
     params = {"grain": "week", "characteristic_id": "P01-L01-C1", "supplier_id": "S001", "quarter": "2026-Q1"}
-    params |= {"feed": "defects", **ONE_CAPA}
+    params |= {"feed": "defects", "today": dt.date(2026, 3, 31), **ONE_CAPA}
     other = SqlRepository(repo.sources, frame_cache_for(settings_for(seeded_url)))
     try:
         for name in DATASETS:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from scipy.stats import binom
 from statsmodels.stats import rates
 
-from dashboard.metrics.effect import rate_change
+from dashboard.metrics.effect import rate_change, rate_changes
 
 
 def test_a_fall_from_ten_to_two_in_equal_units() -> None:
@@ -67,3 +68,33 @@ def test_a_rise_from_none_has_no_finite_ratio() -> None:
 @pytest.mark.parametrize("counts", [(0, 1000, 0, 1000), (3, 0, 1, 1000), (3, 1000, 1, 0), (-1, 1000, 1, 1000)])
 def test_nothing_to_compare(counts) -> None:
     assert rate_change(*counts) is None
+
+
+def test_many_at_once_equal_scipys_binomtest_one_by_one() -> None:
+    """The vectorised pass gives what ``scipy.stats.binomtest`` gives for each pair, ends included
+    (no defect after, none before, one side only) and the pairs with nothing to compare."""
+    from scipy.stats import binomtest
+
+    rng = np.random.default_rng(7)
+    cases = [(0, 1000.0, 5, 900.0), (5, 1000.0, 0, 900.0), (1, 10.0, 1, 10.0), (330, 27_000.0, 120, 30_000.0)]
+    for _ in range(60):
+        cases.append(
+            (
+                int(rng.integers(0, 400)),
+                float(rng.integers(50, 50_000)),
+                int(rng.integers(0, 400)),
+                float(rng.integers(50, 50_000)),
+            )
+        )
+    cases += [(0, 1000.0, 0, 1000.0), (3, 0.0, 1, 10.0), (3, 10.0, 1, 0.0)]
+    many = rate_changes(*zip(*cases, strict=True))
+    assert many[-3:] == [None, None, None]
+    for (kb, ub, ka, ua), got in zip(cases[:-3], many[:-3], strict=True):
+        n, share = kb + ka, ua / (ub + ua)
+        interval = binomtest(ka, n).proportion_ci(0.95, method="exact")
+        odds = [(p / (1 - p) if p < 1 else math.inf) * ub / ua for p in (interval.low, interval.high)]
+        assert got.p_fell == pytest.approx(binomtest(ka, n, share, alternative="less").pvalue, rel=1e-9, abs=1e-300)
+        assert got.p_rose == pytest.approx(binomtest(ka, n, share, alternative="greater").pvalue, rel=1e-9, abs=1e-300)
+        assert got.ratio_low == pytest.approx(odds[0], rel=1e-9)
+        assert got.ratio_high == pytest.approx(odds[1], rel=1e-9)
+        assert got == rate_change(kb, ub, ka, ua)

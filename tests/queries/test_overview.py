@@ -100,13 +100,15 @@ def test_user_values_are_always_bound_never_in_the_sql_text(name: str, dialect) 
     if name.startswith("capa_effect_"):  # one CAPA's plant, line, code and windows, not the page's filter
         day = dt.date(2026, 3, 9)
         params = {"scope": EffectScope(hostile, hostile, hostile, day, day, day, day)}
+    if name == "capa_effects":  # the period's CAPAs, their windows from their own dates up to today
+        params = {"today": dt.date(2026, 3, 9), "owner": hostile}
     text, bound = sql(DATASETS[name](TABLES, filters, **params), dialect)
     assert "DROP TABLE" not in text and "2026-03" not in text and "2026-Q1" not in text
     if name.startswith("okr_") and name != "okr_quarters":
         assert "2026-Q1" in bound.values()
     if name in ("capa_one", "capa_findings"):
         assert "987654" not in text and 987654 in bound.values()
-    if name.startswith("capa_effect_"):
+    if name.startswith("capa_effect"):
         assert dt.date(2026, 3, 9) in bound.values()
     if (
         # suppliers and feedback_dimensions ignore the filters;

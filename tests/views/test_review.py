@@ -21,6 +21,7 @@ from dashboard.filters import Filters
 from dashboard.review_export import PLOTLY_JS, PackJobs, find_chromium, print_pdf
 from dashboard.sources.demo import write_demo
 from dashboard.store.sql import SqlAppStore
+from dashboard.views.capa_effects import VERDICTS, CapaEffects
 from dashboard.views.process_control import CharacteristicRow
 from dashboard.views.review import EditionInfo, ReviewTile, ReviewView, build_review, review_from_payload, review_payload
 from dashboard.views.review_data import OkrChange, ReviewData, collect
@@ -147,6 +148,32 @@ def test_capa_sentences_name_the_most_overdue_or_say_none_is() -> None:
     assert sentence.href == "/capa?period=custom&start=2026-03-01&end=2026-03-31&status=overdue"  # the CAPAs behind it
     assert capa_sentences(ReviewData(MARCH, capas=frame.iloc[0:0]))[0].text == "No CAPA is overdue on 31 Mar 2026."
     assert capa_sentences(ReviewData(MARCH)) == []
+
+
+def _effects(fell: int, unclear: int, second_look: tuple[int, ...]) -> CapaEffects:
+    counts = {v: 0 for v in VERDICTS} | {"fell": fell, "no clear change": unclear}
+    return CapaEffects(counts=counts, second_look=second_look, rows=(), sentence="")
+
+
+def test_the_capas_closed_in_the_period_are_judged_on_their_data() -> None:
+    empty = pd.DataFrame(columns=["capa_id"])
+    (_, sentence) = capa_sentences(ReviewData(MARCH, capas=empty, capa_effects=_effects(3, 1, (41, 42, 43, 44))))
+    assert sentence.text == (
+        "Of the 4 CAPAs closed in the period that the defect data can judge, 3 cut the defect rate of what they address "
+        "(75 %). Recorded as effective without a clear fall: #41, #42, #43 and 1 more."
+    )
+    assert (sentence.key, sentence.tone, sentence.href) == (
+        "capa:effects",
+        "worse",
+        "/capa?period=custom&start=2026-03-01&end=2026-03-31",
+    )
+    (_, one) = capa_sentences(ReviewData(MARCH, capas=empty, capa_effects=_effects(1, 0, ())))
+    assert (
+        one.text == "One CAPA closed in the period can be judged on its defect data: it cut the defect rate of what it addresses."
+    )
+    assert one.tone == "neutral"
+    # None judged (all too recent, say): no sentence rather than "0 of 0".
+    assert len(capa_sentences(ReviewData(MARCH, capas=empty, capa_effects=_effects(0, 0, ())))) == 1
 
 
 def test_complaint_sentences_tell_surges_only() -> None:
