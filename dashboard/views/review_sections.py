@@ -18,11 +18,14 @@ import plotly.io as pio
 from dashboard.figures.voc import complaints_by_code_figure
 from dashboard.metrics.defects import pareto, rank_change_text, rank_changes
 from dashboard.metrics.surge import surges
+from dashboard.views.capa_effects import CapaEffects
 from dashboard.views.review_data import ReviewData
 
 PARETO_ROWS = 10
 CLICK_HINT = re.compile(r"\s*:\s*click\b.*$", re.IGNORECASE)
 COMPLAINT_ROWS = 15
+EFFECT_COLUMNS = ("CAPA", "Addresses", "Closed", "Per 1,000 before", "Per 1,000 after", "Change (95 % interval)")
+EFFECT_COLUMNS += ("The data says", "Recorded check", "Note")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -221,7 +224,36 @@ def capa_section(data: ReviewData) -> ReviewSection:
         rows,
         "No CAPA is overdue.",
     )
-    return ReviewSection("capa", "CAPA", intro=f"{total} overdue.{shown}", tables=(table,))
+    tables, intro = (table,), f"{total} overdue.{shown}"
+    effects = data.capa_effects
+    if effects is not None:
+        tables += (_effects_table(effects, data),)
+        intro += " " + effects.sentence
+    return ReviewSection("capa", "CAPA", intro=intro, tables=tables)
+
+
+def _effects_table(effects: CapaEffects, data: ReviewData) -> ReviewTable:
+    """The CAPAs closed in the period against their defect data, the disagreements first."""
+    rows = tuple(
+        (
+            f"#{r.capa_id}",
+            r.addresses,
+            f"{pd.Timestamp(r.closed):%d %b %Y}",
+            "" if r.before is None else f"{r.before:,.2f}",
+            "" if r.after is None else f"{r.after:,.2f}",
+            r.change,
+            r.verdict.capitalize(),
+            r.recorded,
+            r.note,
+        )
+        for r in effects.rows
+    )
+    return ReviewTable(
+        f"CAPAs closed in the period against their defect data, as on {data.filters.end_date:%d %b %Y}",
+        EFFECT_COLUMNS,
+        rows,
+        "No CAPA that names a line or a defect code was closed in the period.",
+    )
 
 
 def okr_section(data: ReviewData) -> ReviewSection | None:

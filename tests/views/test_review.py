@@ -241,6 +241,14 @@ def test_the_review_tells_the_demo_stories(demo) -> None:
     assert not any("no forecast" in t for t in texts)  # a forecast becoming possible is no status change
     assert [s.key for s in view.sections] == ["defects", "process", "suppliers", "customers", "capa", "okr"]
     year = build_review(YEAR, repo, store)
+    # Story 5's CAPA on D04 at P01 closed in January and cut its rate: the pack lists it as such.
+    capa = next(s for s in year.sections if s.key == "capa")
+    _, effects = capa.tables
+    assert effects.columns[0] == "CAPA" and effects.columns[6] == "The data says"
+    story5 = [row for row in effects.rows if row[1] == "D04 at plant P01"]
+    assert [row[6] for row in story5] == ["Fell"] and story5[0][7] == "Effective"
+    assert "could be judged on defects per 1,000 units" in capa.intro
+    assert any(s.key == "capa:effects" for s in year.sentences)
     first = next(s for s in year.sentences if s.source == "spc")
     assert first.key == "spc:P02-L03-C1" and "25 points in a row above the centre line" in first.text  # story 1
 
