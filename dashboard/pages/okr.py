@@ -1,6 +1,7 @@
 """OKR progress (/okr): the objective tree with progress, the data's chance of reaching each
 key result next to the owner's confidence, a heat grid by team, and a key result's burn-up
-chart with its check-ins; recording a check-in writes to the app store."""
+chart with its check-ins; recording a check-in writes to the app store. The page arrives with
+its content in one request (:func:`layout` builds it)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard.components import ids
 from dashboard.components.kpi_card import error_state
 from dashboard.errors import DashboardError, StoreUnavailable
+from dashboard.pages._shared import built
 from dashboard.state import current_user, get_state, write_refusal
 from dashboard.views.cached import as_of_text
 from dashboard.views.okr import STATUS_ICONS, KeyResultRow, ObjectiveRow, OkrView, build_okr
@@ -59,15 +61,15 @@ def _options(quarter: str | None) -> tuple[list[str], list[str]]:
     return quarters, teams
 
 
-def checkin_form(params: dict[str, str]) -> html.Div:
+def checkin_form(params: dict[str, str], hint: str = "", value_disabled: bool = False) -> html.Div:
     """The check-in form; it lives outside the refreshed content, so typed input survives refreshes
-    and failed saves."""
+    and failed saves. ``hint`` says what to enter for the chosen key result."""
     today = get_state().settings.today_or_now()
     hidden = "kr" not in params
     return html.Div(
         [
             html.H2("Record a check-in", className="h6 mt-3"),
-            html.P(id=FORM_HINT, className="small text-muted mb-1"),
+            html.P(hint, id=FORM_HINT, className="small text-muted mb-1"),
             dbc.Row(
                 [
                     dbc.Col(
@@ -80,7 +82,9 @@ def checkin_form(params: dict[str, str]) -> html.Div:
                     dbc.Col(
                         [
                             dbc.Label("Value", html_for=VALUE, className="small mb-0"),
-                            dbc.Input(id=VALUE, type="text", inputMode="decimal", placeholder="e.g. 2.4"),
+                            dbc.Input(
+                                id=VALUE, type="text", inputMode="decimal", placeholder="e.g. 2.4", disabled=value_disabled
+                            ),
                         ],
                         md=2,
                     ),
@@ -122,9 +126,11 @@ def checkin_form(params: dict[str, str]) -> html.Div:
 
 
 def layout(**raw: object) -> html.Div:
-    """Quarter and team from the URL; the tree, grid and key-result panel arrive through :func:`update_okr`."""
+    """Quarter and team from the URL, and the tree, grid and key-result panel built for them, in
+    one request; :func:`update_okr` rebuilds them on each refresh and after a check-in."""
     params = _params(raw)
     quarters, teams = _options(params.get("quarter"))
+    tree, grid, messages, panel, as_of, hint, disabled = built(lambda: page_parts(params), _failed, "/okr")
     drawn = {
         "quarter": params.get("quarter") if params.get("quarter") in quarters else None,
         "team": params.get("team") if params.get("team") in teams else None,
@@ -132,7 +138,7 @@ def layout(**raw: object) -> html.Div:
     return html.Div(
         [
             html.Div(
-                [html.H1("OKR progress", className="h3 mb-0 me-3"), html.Span(id=AS_OF, className="small text-muted")],
+                [html.H1("OKR progress", className="h3 mb-0 me-3"), html.Span(as_of, id=AS_OF, className="small text-muted")],
                 className="d-flex align-items-baseline",
             ),
             html.P(
@@ -174,15 +180,15 @@ def layout(**raw: object) -> html.Div:
             dcc.Store(id=DRAWN, data=drawn),
             dcc.Store(id=VERSION, data=0),
             dcc.Interval(id=REFRESH, interval=int(get_state().settings.refresh_interval_s * 1000)),
-            html.Div(id=MESSAGES),
+            html.Div(messages, id=MESSAGES),
             dbc.Row(
                 [
-                    dbc.Col(html.Div(id=TREE, className="okr-tree"), xl=7),
-                    dbc.Col([html.Div(id=DETAIL), checkin_form(params)], xl=5),
+                    dbc.Col(html.Div(tree, id=TREE, className="okr-tree"), xl=7),
+                    dbc.Col([html.Div(panel, id=DETAIL), checkin_form(params, hint, disabled)], xl=5),
                 ],
                 className="g-3",
             ),
-            dcc.Graph(id=GRID, figure={}, config=GRAPH_CONFIG, className="mt-3"),
+            dcc.Graph(id=GRID, figure=grid, config=GRAPH_CONFIG, className="mt-3"),
         ]
     )
 
@@ -337,25 +343,17 @@ def _build(params: dict[str, str]) -> tuple[OkrView, KeyResultDetail | None, str
     return view, detail, problem
 
 
-@callback(
-    Output(TREE, "children"),
-    Output(GRID, "figure"),
-    Output(MESSAGES, "children"),
-    Output(DETAIL, "children"),
-    Output(AS_OF, "children"),
-    Output(FORM_HINT, "children"),
-    Output(VALUE, "disabled"),
-    Input(QUERY, "data"),
-    Input(REFRESH, "n_intervals"),
-    Input(VERSION, "data"),
-)
-def update_okr(query: object, _refreshes: object, _version: object) -> tuple:
-    """Build the page for its parameters (re-validated: the store can be forged)."""
-    params = _params(query)
+def _failed(message: object) -> tuple:
+    return [], {}, message, None, "", "", False
+
+
+def page_parts(params: dict[str, str]) -> tuple:
+    """Tree, grid figure, messages, key-result panel, as-of text, the form's hint and whether its
+    value is disabled (a KPI-linked key result takes its value from the KPI)."""
     try:
         view, detail, problem = _build(params)
     except DashboardError as error:
-        return [], {}, error_state(str(error)), None, "", "", False
+        return _failed(error_state(str(error)))
     tree, grid, messages, panel, as_of = render(view, params, detail)
     if problem:
         messages = dbc.Alert(problem, color="warning", className="py-2")
@@ -370,6 +368,25 @@ def update_okr(query: object, _refreshes: object, _version: object) -> tuple:
             else f"value in {row.unit or 'the key result’s unit'}."
         )
     return tree, grid, messages, panel, as_of, hint, detail is not None and not detail.value_needed
+
+
+@callback(
+    Output(TREE, "children"),
+    Output(GRID, "figure"),
+    Output(MESSAGES, "children"),
+    Output(DETAIL, "children"),
+    Output(AS_OF, "children"),
+    Output(FORM_HINT, "children"),
+    Output(VALUE, "disabled"),
+    Input(REFRESH, "n_intervals"),
+    Input(VERSION, "data"),
+    State(QUERY, "data"),
+    prevent_initial_call=True,
+)
+def update_okr(_refreshes: object, _version: object, query: object) -> tuple:
+    """The page again on each refresh and after a recorded check-in, for its parameters
+    (re-validated: the store can be forged)."""
+    return page_parts(_params(query))
 
 
 @callback(

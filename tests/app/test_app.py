@@ -254,6 +254,7 @@ def test_a_new_app_knows_its_scripts_before_the_first_request(seeded_sqlite: str
         ("/suppliers/S001", "/suppliers/<supplier_id>", "build_supplier", "/suppliers/<id>"),
         ("/capa", "/capa", "build_capa", "/capa"),
         ("/audits", "/audits", "build_audits", "/audits"),
+        ("/okr", "/okr", "build_okr", "/okr"),
     ],
 )
 def test_a_bug_while_building_a_page_leaves_its_filters_and_a_message(
@@ -271,6 +272,7 @@ def test_a_bug_while_building_a_page_leaves_its_filters_and_a_message(
     assert response.status_code == 200
     text = response.get_data(as_text=True)
     assert "could not be built because of an unexpected error" in text
-    assert "filter-period" in text  # the filter bar is still there to choose another view
+    # the filter bar (the quarter and team on the OKR page) is still there to choose another view
+    assert ("okr-quarter" if path == "/okr" else "filter-period") in text
     assert "secret detail" not in text and "Traceback" not in text
     assert f"Building {logged} failed" in caplog.text and "secret detail of a bug" in caplog.text

@@ -24,12 +24,12 @@ SAVE = ["okr-saved.children", "okr-version.data", "okr-value.value", "okr-commen
 
 
 def page(client, query: object):
+    """The page's refresh, for the parameters in its store (which can be forged)."""
     inputs = [
-        {"id": "okr-query", "property": "data", "value": query},
-        {"id": "okr-refresh", "property": "n_intervals", "value": None},
+        {"id": "okr-refresh", "property": "n_intervals", "value": 1},
         {"id": "okr-version", "property": "data", "value": 0},
     ]
-    return callback(client, PAGE, inputs)
+    return callback(client, PAGE, inputs, [{"id": "okr-query", "property": "data", "value": query}])
 
 
 def save(client, query: object, *, day="2026-03-25", value="70", confidence="6", comment="<i>ok</i>", headers=None):
@@ -58,6 +58,15 @@ def store_of(app) -> SqlAppStore:
 def test_the_page_renders(client, search: str) -> None:
     response = route(client, "/okr", search)
     assert response.status_code == 200 and "Traceback" not in response.get_data(as_text=True)
+
+
+def test_the_page_request_brings_the_tree_the_panel_and_the_grid(client) -> None:
+    """One request: the content arrives with the page, not from a second callback."""
+    text = route(client, "/okr", "?quarter=2026-Q1&objective=O1&kr=K1").get_data(as_text=True)
+    assert "Better" in text and "60 %" in text  # the tree
+    assert "Needs at least 3 check-ins" in text  # the key result's panel
+    assert "K1: a date from 01 Jan to 31 Mar 2026" in text  # the form's hint
+    assert '"id":"okr-grid"' in text and '"type":"heatmap"' in text
 
 
 def test_the_tree_and_the_key_result_panel(client) -> None:
