@@ -102,6 +102,8 @@ production_volumes = Table(
     Column("units_shipped", Integer, nullable=False, comment="Units shipped to customers, units"),
     UniqueConstraint("production_date", "line_id", "product_id", name="uq_production_day_line_product"),
     Index("ix_production_date_plant", "production_date", "plant_id"),
+    # One line over a window (a CAPA's effect, a line's trend), as ix_defects_line_date for defects.
+    Index("ix_production_line_date", "line_id", "production_date"),
     comment="One row per line, product and production day.",
 )
 
