@@ -141,7 +141,9 @@ def _target(kpis: pd.DataFrame) -> tuple[float | None, float | None, float | Non
     return number("target"), number("amber_threshold"), number("red_threshold")
 
 
-def _cards(row: pd.Series, target: tuple[float | None, float | None, float | None], end: str) -> tuple[Card, ...]:
+def _cards(
+    row: pd.Series, target: tuple[float | None, float | None, float | None], end: str, effects: CapaEffects | None = None
+) -> tuple[Card, ...]:
     closed, on_time = _count(row, "closed"), _count(row, "closed_on_time")
     share = quality.percentage(on_time, closed)
     previous = quality.percentage(_count(row, "prev_closed_on_time"), _count(row, "prev_closed"))
@@ -179,7 +181,8 @@ def _cards(row: pd.Series, target: tuple[float | None, float | None, float | Non
         Card(
             "Verified effective",
             _pct(quality.percentage(effective, checked)),
-            f"{effective:,} of {checked:,} checked; {closed - checked:,} closed awaiting the check",
+            f"{effective:,} of {checked:,} checked; {closed - checked:,} closed awaiting the check"
+            + (f"; by the defect data, {effects.fell:,} of {effects.judged:,} fell" if effects and effects.judged else ""),
             "no_target",
             "closed",
         ),
@@ -222,16 +225,17 @@ def build_capa(filters: Filters, repo: Repository, scope: CapaScope, today: dt.d
     row = status.iloc[0] if not status.empty else pd.Series(dtype=object)
     target = _target(kpis)
     end = f"{filters.end_date:%d %b %Y}"
+    effects = capa_effects(datasets[7].frame, today) if today is not None else None
     return CapaView(
         filters=filters,
         scope=scope,
-        cards=_cards(row, target, end),
+        cards=_cards(row, target, end, effects),
         summary=_summary(row, target[0], end),
         flow=figures.flow_spec(flow, target_pct=target[0], grain=scope.grain),
         ageing=figures.ageing_spec(ageing, AGE_BANDS, end_label=end),
         breakdown=figures.breakdown_spec(_labels(breakdown, scope.by, plants), what=BY[scope.by][1], end_label=end),
         listed=_count(count.iloc[0], "records") if not count.empty else 0,
-        effects=capa_effects(datasets[7].frame, today) if today is not None else None,
+        effects=effects,
         as_of=min(d.fetched_at for d in datasets),
         stale=next((d.problem for d in datasets if d.stale), None),
     )

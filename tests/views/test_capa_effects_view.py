@@ -141,7 +141,15 @@ def test_the_after_window_stops_at_today(story) -> None:
 
 def test_the_capa_page_carries_them_only_when_asked(story) -> None:
     assert build_capa(JUNE_JULY, story, CapaScope()).effects is None  # the wall panel
-    assert build_capa(JUNE_JULY, story, CapaScope(), TODAY).effects.fell == 1
+    view = build_capa(JUNE_JULY, story, CapaScope(), TODAY)
+    assert view.effects.fell == 1
+    # The recorded check's card says what the data says next to it.
+    card = next(c for c in view.cards if c.name == "Verified effective")
+    assert card.detail.endswith("; by the defect data, 1 of 2 fell")
+    assert (
+        "by the defect data"
+        not in next(c for c in build_capa(JUNE_JULY, story, CapaScope()).cards if c.name == "Verified effective").detail
+    )
 
 
 @pytest.mark.parametrize("today", [None, "2026-07-31", dt.datetime(2026, 7, 31, 12)])
