@@ -118,6 +118,7 @@ def test_the_verdicts_are_those_of_each_capas_page(story) -> None:
         and "1 had fewer than 20 production days on a side" in effects.sentence
     )
     assert "Recorded as effective but no clear fall in the data: #14, worth a second look." in effects.sentence
+    assert effects.sentence.endswith("even if none had changed anything, up to about 0.1 of these 2 would show a fall by chance.")
 
 
 def test_the_page_narrows_them_like_its_other_numbers(story) -> None:
