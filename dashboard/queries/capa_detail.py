@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, true
+from sqlalchemy import Float, and_, case, cast, func, literal, or_, select, true, union_all
 from sqlalchemy.sql import FromClause, Select
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -87,9 +87,42 @@ def _unit_rows(tables: Tables, scope: EffectScope) -> tuple[FromClause, list[Col
     return volumes, where
 
 
+def square_sum(
+    tables: Tables,
+    defect_where: list[ColumnElement[bool]],
+    unit_where: list[ColumnElement[bool]],
+    outer: FromClause | None = None,
+) -> Select:
+    """The sum over days with units of defects² / units: with the window's totals it gives the
+    day counts' Pearson chi-square (see :func:`dashboard.metrics.effect.dispersion`). The defect
+    rows (``defect_where``) and the production rows (``unit_where``) of the window are stacked
+    and summed per day in one subquery: joining a per-day subquery of each made SQLite build
+    one again for every row of the other. ``outer``: the enclosing query's table the conditions
+    refer to (for a subquery per row of it)."""
+    defects, volumes = tables["defects"], tables["production_volumes"]
+    correlated = [outer] if outer is not None else []
+    zero = literal(0)
+    stacked = union_all(
+        select(defects.c.defect_date.label("day"), defects.c.defect_count.label("y"), zero.label("u"))
+        .where(*defect_where)
+        .correlate(*correlated),
+        select(volumes.c.production_date.label("day"), zero.label("y"), volumes.c.units_inspected.label("u"))
+        .where(*unit_where)
+        .correlate(*correlated),
+    ).subquery("window_rows")
+    per_day = (
+        select(func.sum(stacked.c.y).label("y"), func.sum(stacked.c.u).label("u"))
+        .group_by(stacked.c.day)
+        .correlate(*correlated)
+        .subquery("window_days")
+    )
+    y, u = cast(per_day.c.y, Float), cast(per_day.c.u, Float)
+    return select(func.coalesce(func.sum(y * y / u), 0.0)).where(per_day.c.u > 0).correlate(*correlated)
+
+
 def select_effect_totals(tables: Tables, scope: EffectScope) -> Select:
-    """One row: the defects, the units inspected and the days with units inspected before
-    (``before_*``) and after (``after_*``)."""
+    """One row: the defects, the units inspected, the days with units inspected and the sum over
+    those days of defects² / units (``*_sq``), before (``before_*``) and after (``after_*``)."""
     defects, d_where = _defect_rows(tables, scope)
     volumes, v_where = _unit_rows(tables, scope)
     windows = {"before": (scope.start, scope.before_end), "after": (scope.after_start, scope.end)}
@@ -127,7 +160,13 @@ def select_effect_totals(tables: Tables, scope: EffectScope) -> Select:
         .where(*v_where)
         .subquery()
     )
-    return select(*found.c, *inspected.c).select_from(found.join(inspected, true()))
+
+    def squares(window: str) -> ColumnElement[float]:
+        d_window = [*d_where, in_window(defects.c.defect_date, window)]
+        v_window = [*v_where, in_window(volumes.c.production_date, window)]
+        return square_sum(tables, d_window, v_window).scalar_subquery().label(f"{window}_sq")
+
+    return select(*found.c, *inspected.c, *(squares(w) for w in windows)).select_from(found.join(inspected, true()))
 
 
 def select_effect_weeks(tables: Tables, scope: EffectScope) -> Select:

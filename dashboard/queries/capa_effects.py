@@ -20,11 +20,13 @@ from sqlalchemy.sql.elements import ColumnElement
 from dashboard.drill import EFFECT_WINDOW_DAYS
 from dashboard.filters import Filters
 from dashboard.queries.capa import narrowed
+from dashboard.queries.capa_detail import square_sum
 from dashboard.queries.dialect import days_after
 from dashboard.queries.periods import in_current_period
 
 Tables = Mapping[str, FromClause]
 SIDES = ("before", "after")
+MEASURES = ("defects", "units", "days", "sq")  # sq: the sum over days with units of defects² / units
 
 
 def _closed_capas(tables: Tables, filters: Filters, today: dt.date, source: str | None, owner: str | None) -> FromClause:
@@ -80,7 +82,8 @@ def _per_window(windows: FromClause, on_line: Callable[[bool], ColumnElement]) -
 
 
 def _window_sums(tables: Tables, windows: FromClause, today: dt.date) -> FromClause:
-    """Per window: the defects, the units inspected and the days with units inspected."""
+    """Per window: the defects, the units inspected, the days with units inspected and the sum of
+    defects² / units over those days."""
     defects, volumes = tables["defects"], tables["production_volumes"]
     code = or_(windows.c.defect_code.is_(None), defects.c.defect_code == windows.c.defect_code)
 
@@ -96,19 +99,26 @@ def _window_sums(tables: Tables, windows: FromClause, today: dt.date) -> FromCla
         where = [*_in_window(windows, volumes, volumes.c.production_date, today, on_line), volumes.c.units_inspected > 0]
         return select(func.count(func.distinct(volumes.c.production_date))).where(*where).scalar_subquery()
 
+    def squares(on_line: bool) -> ColumnElement:
+        d_where = [*_in_window(windows, defects, defects.c.defect_date, today, on_line), code]
+        v_where = _in_window(windows, volumes, volumes.c.production_date, today, on_line)
+        return square_sum(tables, d_where, v_where, outer=windows).scalar_subquery()
+
     return select(
         windows.c.capa_id,
         windows.c.side,
         _per_window(windows, found).label("defects"),
         _per_window(windows, units).label("units"),
         _per_window(windows, days).label("days"),
+        _per_window(windows, squares).label("sq"),
     ).subquery("window_sums")
 
 
 def select_capa_effects(tables: Tables, filters: Filters, today: dt.date, source: str | None, owner: str | None) -> Select:
     """One row per CAPA closed in the period (by ``today``) that names a line or a code: its
-    facts and, per window (``before_*``, ``after_*``), the defects, the units inspected and the
-    days with units inspected, 0 when there were none. The after window stops at ``today``. The
+    facts and, per window (``before_*``, ``after_*``), the defects, the units inspected, the
+    days with units inspected and the sum over those days of defects² / units (for the
+    day-to-day dispersion), 0 when there were none. The after window stops at ``today``. The
     latest closed first."""
     capas, codes = tables["capas"], tables["defect_codes"]
     closed = _closed_capas(tables, filters, today, source, owner)
@@ -118,7 +128,7 @@ def select_capa_effects(tables: Tables, filters: Filters, today: dt.date, source
             sums.c.capa_id,
             *(
                 func.sum(case((sums.c.side == side, sums.c[measure]), else_=0)).label(f"{side}_{measure}")
-                for measure in ("defects", "units", "days")
+                for measure in MEASURES
                 for side in SIDES
             ),
         )
@@ -137,7 +147,7 @@ def select_capa_effects(tables: Tables, filters: Filters, today: dt.date, source
             capas.c.opened_date,
             capas.c.closed_date,
             capas.c.effective,
-            *(pivoted.c[f"{side}_{measure}"] for measure in ("defects", "units", "days") for side in SIDES),
+            *(pivoted.c[f"{side}_{measure}"] for measure in MEASURES for side in SIDES),
         )
         .select_from(
             closed.join(capas, capas.c.capa_id == closed.c.capa_id)

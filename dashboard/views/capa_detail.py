@@ -23,7 +23,7 @@ from dashboard.errors import InvalidFilter
 from dashboard.figures.capa_effect import effect_spec
 from dashboard.figures.empty import empty_spec
 from dashboard.filters import Filters
-from dashboard.metrics.effect import RateChange, rate_changes
+from dashboard.metrics.effect import RateChange, dispersion, rate_changes
 from dashboard.views.cached import dataset
 
 WINDOW_DAYS = EFFECT_WINDOW_DAYS  # twelve weeks before opening, and after closing
@@ -124,7 +124,8 @@ class Judgement:
 
 def judge(closed: dt.date | None, today: dt.date, counts: Mapping[str, float]) -> Judgement:
     """The judgement of a CAPA closed on ``closed`` (None: still open) from its windows' sums:
-    ``before_defects``, ``before_units``, ``before_days`` and the same ``after_*``."""
+    ``before_defects``, ``before_units``, ``before_days``, ``before_sq`` (the sum over days of
+    defects² / units, for the day-to-day spread) and the same ``after_*``."""
     return judge_many([(closed, counts)], today)[0]
 
 
@@ -133,10 +134,24 @@ def judge_many(cases: Sequence[tuple[dt.date | None, Mapping[str, float]]], toda
     ready = [_ready(closed, today, counts) for closed, counts in cases]
     chosen = [i for i, judged in enumerate(ready) if judged.enough]
     columns = ("before_defects", "before_units", "after_defects", "after_units")
-    effects = rate_changes(*([cases[i][1][c] for i in chosen] for c in columns)) if chosen else []
+    spreads = [_spread(cases[i][1]) for i in chosen]
+    effects = rate_changes(*([cases[i][1][c] for i in chosen] for c in columns), spreads) if chosen else []
     for i, effect in zip(chosen, effects, strict=True):
         ready[i] = dataclasses.replace(ready[i], effect=effect)
     return ready
+
+
+def _spread(counts: Mapping[str, float]) -> tuple[float, int]:
+    """The day counts' dispersion and its degrees of freedom (1, 0: Poisson, when the sums of
+    squares are missing, as in a copy cached before they were read)."""
+    if counts.get("before_sq") is None or counts.get("after_sq") is None:
+        return 1.0, 0
+    return dispersion(
+        (counts["before_sq"], counts["after_sq"]),
+        (counts["before_defects"], counts["after_defects"]),
+        (counts["before_units"], counts["after_units"]),
+        (int(counts["before_days"]), int(counts["after_days"])),
+    )
 
 
 def _ready(closed: dt.date | None, today: dt.date, counts: Mapping[str, float]) -> Judgement:
@@ -185,7 +200,7 @@ def _effect_text(change: RateChange | None, after_days: int, scope: str, closed:
         return f"No units were inspected, or no defects of {scope} were recorded, before or after: nothing to compare."
     direction = {"fell": "fell", "rose": "rose", "no clear change": "showed no clear change"}[change.verdict]
     pct = f"{change.change_pct:+.0f} %" if change.ratio != float("inf") else "up from none"
-    p_value = change.p_fell if change.verdict != "rose" else change.p_rose
+    p_value = change.p_value
     ratio = f"rate ratio {change.ratio:.2f}, 95 % interval {change.ratio_low:.2f} to " + (
         f"{change.ratio_high:.2f}" if change.ratio_high != float("inf") else "∞"
     )
@@ -194,13 +209,25 @@ def _effect_text(change: RateChange | None, after_days: int, scope: str, closed:
         f"{WINDOW_DAYS // 7} weeks before it was opened ({_plural(change.before_defects, 'defect')} in "
         f"{change.before_units:,.0f} units over {_plural(worked[0], 'production day')}), "
         f"{_per_thousand(change.after_per_thousand)} in the {after_days} days after it closed "
-        f"({change.after_defects:,} in {change.after_units:,.0f} over {worked[1]:,}); {pct}, {ratio}; one-sided exact test "
-        f"{'p < 0.001' if p_value < 0.001 else f'p = {p_value:.2g}'}."
-        + (
-            " Defects cluster more than a Poisson count, so a p this near 0.05 is weaker than it looks."
-            if 0.001 <= p_value < 0.2
-            else ""
-        )
+        f"({change.after_defects:,} in {change.after_units:,.0f} over {worked[1]:,}); {pct}, {ratio}; "
+        f"{TESTS[change.method]} {'p < 0.001' if p_value < 0.001 else f'p = {p_value:.2g}'}. {_spread_text(change)}"
+    )
+
+
+TESTS = {
+    "exact": "two-sided exact test",
+    "quasi-Poisson": "two-sided quasi-Poisson t-test",
+    "exact, scaled counts": "two-sided exact test on the counts divided by the spread",
+}
+
+
+def _spread_text(change: RateChange) -> str:
+    """What the day-to-day spread of the counts did to the test."""
+    if change.method == "exact":
+        return "The days vary no more than a Poisson count would, so the exact test stands."
+    return (
+        f"The days vary {change.dispersion:.1f} times as much as a Poisson count would (defects cluster), so the test "
+        f"and the interval allow for it ({change.df:,} degrees of freedom)."
     )
 
 

@@ -151,7 +151,7 @@ def _sentence(counts: dict[str, int], second_look: list[int], total: int) -> str
     if second_look:
         text += f"Recorded as effective but no clear fall in the data: {_numbered(second_look)}, worth a second look. "
     if judged >= 2:
-        chance = ALPHA * judged  # expected "fell" verdicts if no CAPA had changed anything
+        chance = ALPHA / 2 * judged  # expected "fell" verdicts (one tail of the two-sided test) if none had changed anything
         text += (
             f"Each CAPA is tested on its own at the {100 * ALPHA:g} % level: even if none had changed anything, "
             f"up to about {chance:.1f} of these {judged:,} would show a fall by chance."

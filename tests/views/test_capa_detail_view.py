@@ -12,9 +12,11 @@ while it was open (15 May) and a D02 row after it closed belong to neither windo
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import pytest
 from scipy.stats import binom
+from scipy.stats import t as student_t
 
 from dashboard.drill import DefectSlice, EffectScope
 from dashboard.errors import InvalidFilter
@@ -113,8 +115,21 @@ def test_the_rate_before_and_after_come_from_exactly_the_two_windows(story) -> N
     effect = view.effect
     assert (effect.before_defects, effect.before_units) == (330, 27_000)
     assert (effect.after_defects, effect.after_units) == (120, 30_000)
-    assert effect.p_fell == pytest.approx(binom.cdf(120, 450, 30_000 / 57_000), rel=1e-9)
+    # The days vary: before, 25 days of 10 in 1,000 against one of 50 and one of 30 (Pearson chi-square
+    # 152.73 around the window's rate), after, 30 days of exactly 4: 152.73 / (27 + 30 - 2) = 2.777.
+    rate = 330 / 27_000
+    chi2 = 25 * (10 - 1000 * rate) ** 2 / (1000 * rate) + sum((y - 1000 * rate) ** 2 / (1000 * rate) for y in (50, 30))
+    assert effect.method == "quasi-Poisson" and effect.df == 55
+    assert effect.dispersion == pytest.approx(chi2 / 55, rel=1e-9)
+    log_ratio, se = math.log((120 / 30_000) / rate), math.sqrt(chi2 / 55 * (1 / 120 + 1 / 330))
+    assert effect.p_fell == pytest.approx(student_t.cdf(log_ratio / se, 55), rel=1e-9)
+    assert effect.p_fell > binom.cdf(120, 450, 30_000 / 57_000)  # weaker than the Poisson-only test
     assert effect.verdict == "fell"
+    assert "two-sided quasi-Poisson t-test p < 0.001" in view.effect_text
+    assert view.effect_text.endswith(
+        "The days vary 2.8 times as much as a Poisson count would (defects cluster), so the test and the interval allow "
+        "for it (55 degrees of freedom)."
+    )
     assert view.effect_text.startswith("Defects per 1,000 units of code D01 on line P01-L01 fell: 12.22 in the 12 weeks")
     assert "330 defects in 27,000 units over 27 production days" in view.effect_text
     assert "4.00 in the 60 days after it closed (120 in 30,000 over 30)" in view.effect_text

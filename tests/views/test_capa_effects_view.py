@@ -22,12 +22,14 @@ from tests.views.test_capa_detail_view import TODAY, insert_story
 D = dt.date
 JUNE_JULY = Filters("custom", D(2026, 6, 1), TODAY, None)
 LINE_ROW = {"plant_id": "P01", "line_id": "P01-L01", "product_id": "X1"}
+SQUARES = ("before_sq", "after_sq")  # the sum over days with units of defects² / units
 SUMS = ("before_defects", "after_defects", "before_units", "after_units", "before_days", "after_days")
 
 
 def insert_more(conn) -> None:
     """CAPA 14 on D02 at P01-L01, recorded effective, closed 5 June: D02 had no defect before and
-    77 on 10 June, so its rate rose. CAPA 15 is at plant P02, which inspected nothing, and from a supplier."""
+    77 on 10 June, all on one day: a cluster, not a clear rise, once the spread of the days is allowed
+    for. CAPA 15 is at plant P02, which inspected nothing, and from a supplier."""
     capa = {"capa_source": "internal", "owner": "Bo", "opened_date": D(2026, 5, 1), "due_date": D(2026, 6, 30)}
     conn.execute(
         schema.capas.insert(),
@@ -84,7 +86,14 @@ def _own_sums(repo, row: pd.Series, today: dt.date) -> dict[str, float]:
         min(today, closed + dt.timedelta(days=WINDOW_DAYS)),
     )
     totals = repo.fetch("capa_effect_totals", scope=scope).frame
-    return {k: float(totals[k].iloc[0]) for k in SUMS}
+    return {k: float(totals[k].iloc[0]) for k in (*SUMS, *SQUARES)}
+
+
+def _same_sums(row: pd.Series, own: dict[str, float]) -> bool:
+    """The counts exactly; the sums of defects² / units (floating point, summed in another order) closely."""
+    return {k: float(row[k]) for k in SUMS} == {k: own[k] for k in SUMS} and all(
+        float(row[k]) == pytest.approx(own[k], rel=1e-9) for k in SQUARES
+    )
 
 
 def test_each_capa_closed_in_the_period_gets_the_sums_of_its_own_page(story) -> None:
@@ -92,27 +101,29 @@ def test_each_capa_closed_in_the_period_gets_the_sums_of_its_own_page(story) -> 
     # 12 names no line or code and 11 is open; the seed's CAPAs name neither.
     assert frame["capa_id"].tolist() == [13, 14, 15, 10]  # the latest closed first, then by number
     for _, row in frame.iterrows():
-        assert {k: float(row[k]) for k in SUMS} == _own_sums(story, row, TODAY), row["capa_id"]
+        assert _same_sums(row, _own_sums(story, row, TODAY)), row["capa_id"]
     ten = frame.set_index("capa_id").loc[10]
     assert [int(ten[k]) for k in SUMS] == [330, 120, 27_000, 30_000, 27, 30]
+    # 25 days of 10² / 1,000, one of 50² / 1,000 and one of 30² / 1,000; after, 30 days of 4² / 1,000.
+    assert (ten["before_sq"], ten["after_sq"]) == (pytest.approx(2.5 + 2.5 + 0.9), pytest.approx(0.48))
 
 
 def test_the_verdicts_are_those_of_each_capas_page(story) -> None:
     effects = capa_effects(_effects_frame(story, JUNE_JULY), TODAY)
     by_id = {row.capa_id: row for row in effects.rows}
-    assert {i: r.verdict for i, r in by_id.items()} == {10: "fell", 13: "too soon", 14: "rose", 15: "too little data"}
+    assert {i: r.verdict for i, r in by_id.items()} == {10: "fell", 13: "too soon", 14: "no clear change", 15: "too little data"}
     ten = build_capa_detail("10", story, TODAY).effect
     assert (by_id[10].before, by_id[10].after) == (round(ten.before_per_thousand, 2), round(ten.after_per_thousand, 2))
     assert (
         by_id[10].change == f"{ten.change_pct:+.0f} % ({100 * (ten.ratio_low - 1):+.0f} to {100 * (ten.ratio_high - 1):+.0f} %)"
     )
     assert by_id[14].change == "up from none"
-    # Recorded effective while the data shows a rise: first in the list, and named.
+    # Recorded effective while the data shows no clear fall: first in the list, and named.
     assert effects.rows[0].capa_id == 14 and effects.rows[0].note.startswith("Worth a second look")
     assert effects.second_look == (14,)
     assert (effects.judged, effects.fell, effects.share) == (2, 1, 50.0)
     assert effects.sentence.startswith("4 CAPAs closed in the period name a line or a defect code. 2 could be judged")
-    assert "the rate fell after 1, showed no clear change after 0 and rose after 1" in effects.sentence
+    assert "the rate fell after 1, showed no clear change after 1 and rose after 0" in effects.sentence
     assert (
         "1 closed less than 28 days ago" in effects.sentence
         and "1 had fewer than 20 production days on a side" in effects.sentence
@@ -166,7 +177,7 @@ def test_on_the_demo_every_capa_of_a_year_matches_its_own_page(demo_repo) -> Non
     frame = _effects_frame(demo_repo, Filters("12m", start, end, None), today)
     assert len(frame) > 30
     for _, row in frame.iterrows():
-        assert {k: float(row[k]) for k in SUMS} == _own_sums(demo_repo, row, today), row["capa_id"]
+        assert _same_sums(row, _own_sums(demo_repo, row, today)), row["capa_id"]
     effects = capa_effects(frame, today)
     story5 = [r for r in effects.rows if r.addresses == "D04 at plant P01"]
     assert [r.verdict for r in story5] == ["fell"]
@@ -235,5 +246,6 @@ def test_the_query_runs_on_duckdb(tmp_path) -> None:
             )
             row = conn.execute(select_capa_effects(tables, JUNE_JULY, TODAY, None, None)).mappings().one()
         assert [row[k] for k in SUMS] == [10, 4, 1000, 1000, 1, 1]
+        assert (row["before_sq"], row["after_sq"]) == (pytest.approx(0.1), pytest.approx(0.016))  # 10² / 1,000, 4² / 1,000
     finally:
         engine.dispose()
