@@ -125,12 +125,13 @@ def test_the_pareto_switches_to_6m_categories_and_cost(browser, demo_server: str
 
     browser.get(demo_server + "/defects?period=90d")
     wait = WebDriverWait(browser, 30)
-    wait.until(lambda d: "codes" in d.find_element(By.ID, "defects-pareto-text").text)
-    browser.find_element(By.ID, "defects-pareto-by").click()
+    wait.until(lambda d: "codes" in d.find_element(By.ID, "defects-pareto-text").text and settled(d))
+    # Found when it can be clicked: once, under load in a full run, it was not there right after the text.
+    wait.until(ec.element_to_be_clickable((By.ID, "defects-pareto-by"))).click()
     wait.until(ec.element_to_be_clickable((By.XPATH, "//*[@role='option'][contains(., '6M category')]"))).click()
     wait.until(lambda d: "pareto=category_6m" in d.current_url)
     wait.until(lambda d: "categories" in d.find_element(By.ID, "defects-pareto-text").text and settled(d))
-    browser.find_element(By.ID, "defects-pareto-value").click()
+    wait.until(ec.element_to_be_clickable((By.ID, "defects-pareto-value"))).click()
     wait.until(ec.element_to_be_clickable((By.XPATH, "//*[@role='option'][contains(., 'Cost')]"))).click()
     wait.until(lambda d: "value=cost_eur" in d.current_url)
     wait.until(lambda d: "of the cost of poor quality" in d.find_element(By.ID, "defects-pareto-text").text)
