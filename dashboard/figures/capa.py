@@ -29,6 +29,15 @@ def _whole(values: object) -> list[int]:
     return [int(v) if isinstance(v, int | float) and math.isfinite(v) else 0 for v in items]
 
 
+BUCKET_DAYS = {"week": 7, "month": 30, "quarter": 91}  # about, for a lone bucket's width
+
+
+def _around(stamp: pd.Timestamp, bucket_ms: int, x: list[str], labels: list[str]) -> dict:
+    """A date axis spanning one bucket, its tick named as people read it."""
+    half = pd.Timedelta(milliseconds=bucket_ms)
+    return {"range": iso(pd.DatetimeIndex([stamp - half, stamp + half])), "tickvals": x, "ticktext": labels}
+
+
 def flow_spec(flow: pd.DataFrame, *, target_pct: float | None, grain: str, dark: bool = False) -> dict:
     """Closed on time / late per bucket, opened per bucket, and the on-time share (%, right axis)
     with ``target_pct`` as a dashed line. ``flow`` has ``bucket_date``, ``opened``, ``closed``
@@ -42,12 +51,18 @@ def flow_spec(flow: pd.DataFrame, *, target_pct: float | None, grain: str, dark:
     share = [round(100.0 * o / c, 1) if c else None for o, c in zip(on_time, closed, strict=True)]
     per = f"per {grain}"
 
+    # One bucket alone: plotly would zoom the date axis to milliseconds and the bar would fill it,
+    # so the axis spans the bucket, its tick names it, and the bar gets a bucket's width.
+    single = len(x) == 1
+    bucket_ms = BUCKET_DAYS.get(grain, 7) * 86_400_000
+
     def bars(name: str, values: list[int], colour: str) -> dict:
         return {
             "type": "bar",
             "name": name,
             "x": x,
             "y": values,
+            **({"width": [0.6 * bucket_ms]} if single else {}),
             "marker": {"color": colour},
             "hovertext": [f"{label}: {v:,} {name.lower()}" for label, v in zip(labels, values, strict=True)],
             "hoverinfo": "text",
@@ -89,7 +104,7 @@ def flow_spec(flow: pd.DataFrame, *, target_pct: float | None, grain: str, dark:
         dark,
         HEIGHT,
         barmode="stack",
-        xaxis={"type": "date"},
+        xaxis={"type": "date", **(_around(when[0], bucket_ms, x, labels) if single else {})},
         yaxis={"title": {"text": "CAPAs"}, "rangemode": "tozero"},
         yaxis2={
             "title": {"text": "% closed on time"},

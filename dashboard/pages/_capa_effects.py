@@ -93,10 +93,8 @@ def effects_block(effects: CapaEffects | None, query: dict[str, str]) -> html.Di
         [
             html.H2("Did they work? The CAPAs closed in the period, against their defect data", className="h5 mt-3 mb-1"),
             html.P(effects.sentence, id=P + "sentence", className="small mb-2"),
-            dbc.Row(
-                [dbc.Col(_headline(effects), xl=2), dbc.Col(grid if rows else None, xl=10)],
-                className="g-2",
-            ),
+            # Nothing closed to judge: the sentence says so, without an empty headline or grid.
+            dbc.Row([dbc.Col(_headline(effects), xl=2), dbc.Col(grid, xl=10)], className="g-2") if rows else None,
         ],
         id=P + "block",
     )

@@ -73,6 +73,7 @@ def test_the_page_request_brings_numbers_charts_and_the_export_link(client) -> N
     # Whether they worked: neither names a line or a defect code, so there is nothing to measure.
     assert '"id":"capa-effects-block"' in text
     assert "No CAPA that names a line or a defect code was closed in the period" in text
+    assert '"id":"capa-effects-value"' not in text and '"id":"capa-effects-grid"' not in text  # no empty headline or grid
 
 
 def test_the_page_shows_what_the_overview_tile_shows(client) -> None:

@@ -93,3 +93,16 @@ def test_missing_counts_are_zero_not_nan() -> None:
 def test_dates_from_postgresql_read_the_same() -> None:
     frame = FLOW.assign(bucket_date=[dt.date(2026, 1, 1), dt.date(2026, 2, 1), dt.date(2026, 3, 1)])
     assert flow_spec(frame, target_pct=85.0, grain="month") == flow_spec(FLOW, target_pct=85.0, grain="month")
+
+
+@pytest.mark.parametrize(("grain", "days"), [("week", 7), ("month", 30), ("quarter", 91)])
+def test_one_bucket_alone_gets_a_bucket_wide_axis_and_a_named_tick(grain: str, days: int) -> None:
+    """Plotly zooms a date axis with one point to milliseconds (ticks like 23:59:59.9996) and the
+    bar fills it; a lone bucket gets an axis a bucket either side, its own tick and a bar's width."""
+    spec = flow_spec(FLOW.iloc[:1], target_pct=85.0, grain=grain)
+    axis = spec["layout"]["xaxis"]
+    low, high = (pd.Timestamp(v) for v in axis["range"])
+    assert high - low == pd.Timedelta(days=2 * days)
+    assert axis["tickvals"] == [spec["data"][0]["x"][0]] and axis["ticktext"] == ["1 Jan 2026"]
+    assert spec["data"][0]["width"] == [0.6 * days * 86_400_000]
+    assert "range" not in flow_spec(FLOW, target_pct=85.0, grain=grain)["layout"]["xaxis"]  # more buckets: plotly's own
