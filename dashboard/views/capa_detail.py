@@ -73,7 +73,8 @@ def parse_capa_id(text: object) -> int:
     return int(value)
 
 
-def _day(value: object) -> dt.date | None:
+def day_of(value: object) -> dt.date | None:
+    """A date from the database (a date, a timestamp or ISO text; None when missing)."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
     if isinstance(value, dt.datetime):
@@ -83,7 +84,8 @@ def _day(value: object) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def _text(value: object) -> str | None:
+def text_of(value: object) -> str | None:
+    """Text from the database (None when missing)."""
     return None if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
 
 
@@ -266,34 +268,35 @@ def _findings(frame: pd.DataFrame) -> tuple[Finding, ...]:
     return tuple(
         Finding(
             finding_id=int(row["finding_id"]),
-            audit_date=f"{_day(row['audit_date']):%d %b %Y}",
+            audit_date=f"{day_of(row['audit_date']):%d %b %Y}",
             audit_type=str(row["audit_type"]).capitalize(),
             clause=str(row["iso_clause"]),
             severity=str(row["finding_severity"]).capitalize(),
-            closed=f"{closed:%d %b %Y}" if (closed := _day(row["closed_date"])) else "open",
+            closed=f"{closed:%d %b %Y}" if (closed := day_of(row["closed_date"])) else "open",
         )
         for row in frame.to_dict("records")
     )
 
 
 def _facts(row: dict, status_detail: str) -> tuple[tuple[str, str], ...]:
-    code, description = _text(row["defect_code"]), _text(row["defect_description"])
-    closed = _day(row["closed_date"])
+    code, description = text_of(row["defect_code"]), text_of(row["defect_description"])
+    closed = day_of(row["closed_date"])
     return (
-        ("Plant", f"{row['plant_id']} · {row['plant_name']}" if _text(row["plant_name"]) else str(row["plant_id"])),
-        ("Line", _text(row["line_id"]) or "all lines"),
+        ("Plant", f"{row['plant_id']} · {row['plant_name']}" if text_of(row["plant_name"]) else str(row["plant_id"])),
+        ("Line", text_of(row["line_id"]) or "all lines"),
         ("Defect code", f"{code} · {description}" if code and description else code or "none named"),
         ("Source", str(row["capa_source"]).capitalize()),
         ("Owner", str(row["owner"])),
-        ("Opened", f"{_day(row['opened_date']):%d %b %Y}"),
-        ("Due", f"{_day(row['due_date']):%d %b %Y}"),
+        ("Opened", f"{day_of(row['opened_date']):%d %b %Y}"),
+        ("Due", f"{day_of(row['due_date']):%d %b %Y}"),
         ("Closed", f"{closed:%d %b %Y}" if closed else "not yet"),
         ("Where it stands", status_detail),
     )
 
 
-def _scope(plant: str, line: str | None, code: str | None) -> str:
-    what = f"code {code}" if code else "all codes"
+def scope_text(plant: str, line: str | None, code: str | None, *, short: bool = False) -> str:
+    """What a CAPA's effect is measured on: "code D04 at plant P01" ("D04 at plant P01" ``short``)."""
+    what = (code if short else f"code {code}") if code else "all codes"
     return f"{what} on line {line}" if line else f"{what} at plant {plant}"
 
 
@@ -305,12 +308,12 @@ def build_capa_detail(capa_text: object, repo: Repository, today: dt.date) -> Ca
     if found.empty:
         raise InvalidFilter(f"There is no CAPA {capa_id}; open the CAPA list to find one.")
     row = found.iloc[0].to_dict()
-    opened, due, closed = _day(row["opened_date"]), _day(row["due_date"]), _day(row["closed_date"])
+    opened, due, closed = day_of(row["opened_date"]), day_of(row["due_date"]), day_of(row["closed_date"])
     if opened is None or due is None:
         raise InvalidFilter(f"CAPA {capa_id} has no opened or due date in the database, so it cannot be shown.")
     closed = closed if closed is not None and closed <= today else None
     status, detail = _status(opened, due, closed, today)
-    plant, line, code = str(row["plant_id"]), _text(row["line_id"]), _text(row["defect_code"])
+    plant, line, code = str(row["plant_id"]), text_of(row["line_id"]), text_of(row["defect_code"])
     start = opened - dt.timedelta(days=WINDOW_DAYS)
     after_start = (closed or today) + dt.timedelta(days=1)
     end = min(today, (closed or today) + dt.timedelta(days=WINDOW_DAYS))
@@ -320,7 +323,7 @@ def build_capa_detail(capa_text: object, repo: Repository, today: dt.date) -> Ca
     if measured:
         requests += [DatasetRequest.of(name, scope=scope) for name in ("capa_effect_totals", "capa_effect_weeks")]
     datasets = [*first, *(dataset(r) for r in repo.fetch_many(requests))]
-    what = _scope(plant, line, code)
+    what = scope_text(plant, line, code)
     effect, after_days, href, enough = None, max(0, (end - after_start).days + 1), None, False
     if measured:
         totals, weeks = datasets[2].frame, datasets[3].frame

@@ -21,8 +21,11 @@ from dashboard.views.capa_detail import (
     WINDOW_DAYS,
     Judgement,
     agreement,
+    day_of,
     judge_many,
     recorded,
+    scope_text,
+    text_of,
 )
 
 VERDICTS = ("fell", "no clear change", "rose", "nothing to compare", "too little data", "too soon")
@@ -77,21 +80,6 @@ class CapaEffects:
         return 100.0 * self.fell / self.judged if self.judged else None
 
 
-def _day(value: object) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
-
-
-def _text(value: object) -> str | None:
-    return None if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
-
-
-def _addresses(code: str | None, line: str | None, plant: str) -> str:
-    what = code or "all codes"
-    return f"{what} on line {line}" if line else f"{what} at plant {plant}"
-
-
 def _change(effect: RateChange | None) -> str:
     if effect is None:
         return ""
@@ -107,8 +95,8 @@ def _row(record: dict, judged: Judgement) -> tuple[EffectRow, str]:
     row = EffectRow(
         capa_id=int(record["capa_id"]),
         title=str(record["title"]),
-        closed=f"{_day(record['closed_date']):%Y-%m-%d}",
-        addresses=_addresses(_text(record["defect_code"]), _text(record["line_id"]), str(record["plant_id"])),
+        closed=f"{day_of(record['closed_date']):%Y-%m-%d}",
+        addresses=scope_text(str(record["plant_id"]), text_of(record["line_id"]), text_of(record["defect_code"]), short=True),
         before=round(effect.before_per_thousand, 2) if effect else None,
         after=round(effect.after_per_thousand, 2) if effect else None,
         change=_change(effect),
@@ -163,7 +151,7 @@ def capa_effects(frame: pd.DataFrame, today: dt.date) -> CapaEffects:
     """The verdicts of the CAPAs in ``frame`` (the ``capa_effects`` dataset) as of ``today``."""
     records = frame.to_dict("records")
     cases = [
-        (_day(r["closed_date"]), {k: float(v) for k, v in r.items() if k.startswith(("before_", "after_"))}) for r in records
+        (day_of(r["closed_date"]), {k: float(v) for k, v in r.items() if k.startswith(("before_", "after_"))}) for r in records
     ]
     rows, agreed = [], []
     for record, judged in zip(records, judge_many(cases, today), strict=True):
